@@ -718,7 +718,7 @@ mod tests {
         ];
         for e in samples {
             let code = e.code();
-            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{code}");
+            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{code}");
             assert!(!e.to_string().is_empty());
         }
     }
