@@ -14,3 +14,4 @@ pub mod x509;
 pub use error::{ConfigError, EncodingError, Error, SamlError, SignatureError, XmlError};
 pub use limits::Limits;
 pub use time::UnixTime;
+pub mod xml;

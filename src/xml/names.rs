@@ -1,0 +1,85 @@
+//! Lexical checks: XML names (Namespaces in XML 1.0 NCName), characters, namespace URIs.
+
+/// XML 1.0 (5th edition) `NameStartChar`, without `:`.
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// XML 1.0 (5th edition) `NameChar`, without `:`.
+fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c,
+            '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// True when `s` is an NCName (a non-empty XML name without colons). SAML IDs are NCNames.
+pub fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if is_name_start_char(c) => chars.all(is_name_char),
+        _ => false,
+    }
+}
+
+/// True for characters XML 1.0 allows in a document.
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c,
+        '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// True for XML white space (`S`).
+pub(crate) fn is_xml_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// True when `uri` is an absolute URI made of printable ASCII: `scheme ":" rest`.
+///
+/// Namespace names must be absolute (relative ones are deprecated and make libxml2's
+/// canonicalizer fail, the root of "void canonicalization" attacks); non-ASCII, spaces and
+/// control characters are refused so that every canonicalizer sees the same bytes.
+pub fn is_absolute_uri(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return false;
+    };
+    let mut scheme_chars = scheme.chars();
+    let scheme_ok = matches!(scheme_chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    scheme_ok
+        && !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | '"' | '\\' | '^' | '`' | '{' | '|' | '}'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ncnames() {
+        for good in ["a", "_x", "ID_1.2-3", "é", "_7f3c9a2e"] {
+            assert!(is_ncname(good), "{good}");
+        }
+        for bad in ["", "1a", "a:b", "-a", "a b", "#x", "a'b", "x]"] {
+            assert!(!is_ncname(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn absolute_uris() {
+        for good in [
+            "urn:oasis:names:tc:SAML:2.0:assertion",
+            "http://www.w3.org/2000/09/xmldsig#",
+            "https://sts.windows.net/x/",
+        ] {
+            assert!(is_absolute_uri(good), "{good}");
+        }
+        for bad in ["1", "relative/path", "", ":x", "http://example.com\u{80}", "a b:c", "http:"] {
+            assert!(!is_absolute_uri(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,483 @@
+//! The strict parser: quick-xml events → checks → arena tree.
+//!
+//! quick-xml is a tokenizer, not a conforming parser (threats.md V2): it reports DOCTYPE, second
+//! roots, trailing content and undeclared prefixes without complaint, does no attribute-value
+//! normalization, and compares duplicate attributes by raw name only. Every one of those checks is
+//! done here. Namespace resolution is done here too, from our own scope stack, so that exactly one
+//! piece of code decides what a prefix means.
+
+use std::collections::HashSet;
+
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::Reader;
+
+use super::names::{is_absolute_uri, is_ncname, is_xml_char, is_xml_whitespace};
+use super::{Attribute, Document, Element, NamespaceDecl, Node, NodeId, NodeKind, XML_NAMESPACE};
+use crate::error::XmlError;
+use crate::{Error, Limits};
+
+const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Local names of attributes that act as IDs somewhere (SAML, XML-DSig, WS-Security, xml:id).
+/// Any value repeated among them, on any element, makes the document ambiguous (V6).
+const ID_LIKE_ATTRIBUTES: [&str; 5] = ["ID", "Id", "id", "AssertionID", "ResponseID"];
+
+/// `xml:` attributes with a meaning; anything else in the xml namespace (`xml:xmlns`…) is refused.
+const ALLOWED_XML_ATTRIBUTES: [&str; 4] = ["lang", "space", "base", "id"];
+
+pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document, Error> {
+    if input.len() > limits.max_xml_bytes {
+        return Err(Error::LimitExceeded { limit: "max_xml_bytes", max: limits.max_xml_bytes });
+    }
+    let input = input.strip_prefix(UTF8_BOM).unwrap_or(input);
+    let text = std::str::from_utf8(input).map_err(|_| XmlError::NotUtf8)?;
+    if let Some(position) = text.char_indices().find(|&(_, c)| !is_xml_char(c)).map(|(i, _)| i) {
+        return Err(XmlError::InvalidCharacter { position: position as u64 }.into());
+    }
+    Builder::new(text, limits).run()
+}
+
+fn malformed(position: u64, detail: impl Into<String>) -> Error {
+    XmlError::Malformed { position, detail: detail.into() }.into()
+}
+
+/// Splits a QName into (prefix, local), checking both parts are NCNames.
+fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
+    match qname.split_once(':') {
+        Some((prefix, local)) if is_ncname(prefix) && is_ncname(local) => Some((Some(prefix), local)),
+        None if is_ncname(qname) => Some((None, qname)),
+        _ => None,
+    }
+}
+
+/// Normalizes line ends (XML 1.0 §2.11): CRLF and lone CR become LF.
+fn normalize_line_ends(raw: &str, out: &mut String) {
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// Resolves a reference name (`lt`, `#x41`…) to its character.
+fn resolve_reference(name: &str) -> Result<char, XmlError> {
+    if let Some(number) = name.strip_prefix('#') {
+        let value = match number.strip_prefix('x') {
+            Some(hex) if !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()) => {
+                u32::from_str_radix(hex, 16).ok()
+            }
+            None if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) => {
+                number.parse::<u32>().ok()
+            }
+            _ => None,
+        };
+        return match value.and_then(char::from_u32) {
+            Some(c) if is_xml_char(c) => Ok(c),
+            _ => Err(XmlError::InvalidCharacter { position: 0 }),
+        };
+    }
+    match name {
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "amp" => Ok('&'),
+        "apos" => Ok('\''),
+        "quot" => Ok('"'),
+        _ => Err(XmlError::UndefinedEntity { name: name.to_owned() }),
+    }
+}
+
+/// Attribute-value normalization (XML 1.0 §3.3.3 for CDATA attributes): literal white space
+/// becomes a space (after line-end normalization), references are expanded and kept as is.
+fn normalize_attribute_value(raw: &str, position: u64) -> Result<String, Error> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '<' => return Err(malformed(position, "'<' in an attribute value")),
+            '&' => {
+                let end = rest
+                    .find(';')
+                    .ok_or_else(|| malformed(position, "unterminated reference in an attribute value"))?;
+                let name = rest.get(1..end).unwrap_or_default();
+                let resolved = resolve_reference(name).map_err(|e| match e {
+                    XmlError::InvalidCharacter { .. } => XmlError::InvalidCharacter { position },
+                    other => other,
+                })?;
+                out.push(resolved);
+                rest = rest.get(end + 1..).unwrap_or_default();
+                continue;
+            }
+            '\r' => {
+                out.push(' ');
+                if rest.get(1..2) == Some("\n") {
+                    rest = rest.get(2..).unwrap_or_default();
+                    continue;
+                }
+            }
+            '\n' | '\t' => out.push(' '),
+            other => out.push(other),
+        }
+        rest = rest.get(c.len_utf8()..).unwrap_or_default();
+    }
+    Ok(out)
+}
+
+/// One open element on the builder's stack, with the prefixes it declared.
+struct Open {
+    id: NodeId,
+}
+
+struct Builder<'a> {
+    reader: Reader<&'a [u8]>,
+    limits: &'a Limits,
+    nodes: Vec<Node>,
+    stack: Vec<Open>,
+    root: Option<NodeId>,
+    root_closed: bool,
+    seen_event: bool,
+    ids: HashSet<String>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, limits: &'a Limits) -> Self {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.allow_dangling_amp = false;
+        config.allow_unmatched_ends = false;
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        Builder {
+            reader,
+            limits,
+            nodes: Vec::new(),
+            stack: Vec::new(),
+            root: None,
+            root_closed: false,
+            seen_event: false,
+            ids: HashSet::new(),
+        }
+    }
+
+    fn position(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    fn run(mut self) -> Result<Document, Error> {
+        loop {
+            let start_position = self.position();
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(e) => return Err(malformed(self.reader.error_position(), e.to_string())),
+            };
+            let first = !self.seen_event;
+            self.seen_event = true;
+            match event {
+                Event::Decl(decl) => {
+                    if !first || start_position != 0 {
+                        return Err(malformed(start_position, "XML declaration not at the start"));
+                    }
+                    let version = decl.version().map_err(|e| malformed(start_position, e.to_string()))?;
+                    if version != "1.0" {
+                        return Err(XmlError::UnsupportedVersion { version: version.into_owned() }.into());
+                    }
+                    if let Some(encoding) = decl.encoding() {
+                        let encoding = encoding.map_err(|e| malformed(start_position, e.to_string()))?;
+                        if !encoding.eq_ignore_ascii_case("utf-8") {
+                            return Err(XmlError::NotUtf8.into());
+                        }
+                    }
+                }
+                Event::DocType(_) => return Err(XmlError::DoctypeForbidden.into()),
+                Event::Start(start) => self.open(&start, start_position)?,
+                Event::Empty(start) => {
+                    self.open(&start, start_position)?;
+                    self.close();
+                }
+                Event::End(_) => self.close(),
+                Event::Text(text) => {
+                    let raw: &str = &text;
+                    if raw.contains("]]>") {
+                        return Err(malformed(start_position, "']]>' in text"));
+                    }
+                    if self.stack.is_empty() {
+                        if !raw.chars().all(is_xml_whitespace) {
+                            return Err(XmlError::ContentOutsideRoot.into());
+                        }
+                    } else {
+                        let mut normalized = String::with_capacity(raw.len());
+                        normalize_line_ends(raw, &mut normalized);
+                        self.append_text(&normalized)?;
+                    }
+                }
+                Event::CData(cdata) => {
+                    if self.stack.is_empty() {
+                        return Err(XmlError::ContentOutsideRoot.into());
+                    }
+                    let mut normalized = String::with_capacity(cdata.len());
+                    normalize_line_ends(&cdata, &mut normalized);
+                    self.append_text(&normalized)?;
+                }
+                Event::GeneralRef(reference) => self.reference(&reference, start_position)?,
+                Event::Comment(comment) => {
+                    if !self.stack.is_empty() {
+                        let mut normalized = String::with_capacity(comment.len());
+                        normalize_line_ends(&comment, &mut normalized);
+                        self.push_node(NodeKind::Comment(normalized))?;
+                    }
+                }
+                Event::PI(pi) => {
+                    let target = pi.target();
+                    if target.eq_ignore_ascii_case("xml") || !is_ncname(target) {
+                        return Err(malformed(start_position, "invalid processing instruction target"));
+                    }
+                    if !self.stack.is_empty() {
+                        let mut data = String::new();
+                        normalize_line_ends(pi.content().trim_start_matches(is_xml_whitespace), &mut data);
+                        let kind = NodeKind::ProcessingInstruction { target: target.to_owned(), data };
+                        self.push_node(kind)?;
+                    }
+                }
+                Event::Eof => break,
+            }
+        }
+        if !self.stack.is_empty() {
+            return Err(malformed(self.position(), "unexpected end of document inside an element"));
+        }
+        let root = self.root.ok_or(XmlError::NoRootElement)?;
+        Ok(Document { nodes: self.nodes, root })
+    }
+
+    fn reference(&mut self, reference: &BytesRef<'_>, position: u64) -> Result<(), Error> {
+        if self.stack.is_empty() {
+            return Err(XmlError::ContentOutsideRoot.into());
+        }
+        let c = resolve_reference(reference).map_err(|e| match e {
+            XmlError::InvalidCharacter { .. } => XmlError::InvalidCharacter { position },
+            other => other,
+        })?;
+        let mut buf = [0u8; 4];
+        self.append_text(c.encode_utf8(&mut buf))
+    }
+
+    fn check_node_budget(&self) -> Result<(), Error> {
+        if self.nodes.len() >= self.limits.max_nodes {
+            return Err(Error::LimitExceeded { limit: "max_nodes", max: self.limits.max_nodes });
+        }
+        Ok(())
+    }
+
+    /// Adds a node as the last child of the current element.
+    fn push_node(&mut self, kind: NodeKind) -> Result<NodeId, Error> {
+        self.check_node_budget()?;
+        let parent = self.stack.last().map(|o| o.id);
+        let id = NodeId(u32::try_from(self.nodes.len()).map_err(|_| Error::LimitExceeded {
+            limit: "max_nodes",
+            max: self.limits.max_nodes,
+        })?);
+        self.nodes.push(Node { parent, kind });
+        if let Some(parent) = parent {
+            if let Some(Node { kind: NodeKind::Element(e), .. }) = self.nodes.get_mut(parent.index()) {
+                e.children.push(id);
+            }
+        }
+        Ok(id)
+    }
+
+    /// Appends character data, merging with a preceding text node.
+    fn append_text(&mut self, text: &str) -> Result<(), Error> {
+        let Some(parent) = self.stack.last().map(|o| o.id) else {
+            return Err(XmlError::ContentOutsideRoot.into());
+        };
+        let last_child = match self.nodes.get(parent.index()) {
+            Some(Node { kind: NodeKind::Element(e), .. }) => e.children.last().copied(),
+            _ => None,
+        };
+        if let Some(last) = last_child {
+            if let Some(Node { kind: NodeKind::Text(existing), .. }) = self.nodes.get_mut(last.index()) {
+                existing.push_str(text);
+                return Ok(());
+            }
+        }
+        self.push_node(NodeKind::Text(text.to_owned()))?;
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        self.stack.pop();
+        if self.stack.is_empty() {
+            self.root_closed = true;
+        }
+    }
+
+    /// Looks a prefix up in the open elements (innermost first) plus the element being opened.
+    fn resolve_prefix(&self, own: &[NamespaceDecl], prefix: Option<&str>) -> Option<String> {
+        if prefix == Some("xml") {
+            return Some(XML_NAMESPACE.to_owned());
+        }
+        let lookup = |decls: &[NamespaceDecl]| {
+            decls.iter().find(|d| d.prefix.as_deref() == prefix).map(|d| d.uri.clone())
+        };
+        if let Some(uri) = lookup(own) {
+            return if uri.is_empty() { None } else { Some(uri) };
+        }
+        for open in self.stack.iter().rev() {
+            if let Some(Node { kind: NodeKind::Element(e), .. }) = self.nodes.get(open.id.index()) {
+                if let Some(uri) = lookup(&e.namespace_decls) {
+                    return if uri.is_empty() { None } else { Some(uri) };
+                }
+            }
+        }
+        None
+    }
+
+    fn open(&mut self, start: &BytesStart<'_>, position: u64) -> Result<(), Error> {
+        if self.root_closed {
+            return Err(XmlError::ContentOutsideRoot.into());
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(Error::LimitExceeded { limit: "max_depth", max: self.limits.max_depth });
+        }
+        self.check_node_budget()?;
+        let qname = start.name();
+        let qname: &str = qname.as_ref();
+        if qname.len() > self.limits.max_name_bytes {
+            return Err(Error::LimitExceeded { limit: "max_name_bytes", max: self.limits.max_name_bytes });
+        }
+        let (prefix, local) =
+            split_qname(qname).ok_or_else(|| malformed(position, "invalid element name"))?;
+        if prefix == Some("xmlns") {
+            return Err(XmlError::InvalidNamespace { detail: "element with the prefix xmlns".into() }.into());
+        }
+
+        let (decls, raw_attributes) = self.read_attributes(start, position)?;
+        let namespace = match prefix {
+            Some(p) => Some(
+                self.resolve_prefix(&decls, Some(p))
+                    .ok_or_else(|| XmlError::UndeclaredPrefix { prefix: p.to_owned() })?,
+            ),
+            None => self.resolve_prefix(&decls, None),
+        };
+
+        let mut attributes = Vec::with_capacity(raw_attributes.len());
+        for (attr_prefix, attr_local, value) in raw_attributes {
+            let attr_namespace = match attr_prefix.as_deref() {
+                None => None,
+                Some(p) => Some(
+                    self.resolve_prefix(&decls, Some(p))
+                        .ok_or_else(|| XmlError::UndeclaredPrefix { prefix: p.to_owned() })?,
+                ),
+            };
+            if attr_namespace.as_deref() == Some(XML_NAMESPACE)
+                && !ALLOWED_XML_ATTRIBUTES.contains(&attr_local.as_str())
+            {
+                return Err(XmlError::InvalidNamespace {
+                    detail: format!("the attribute xml:{attr_local} is not allowed"),
+                }
+                .into());
+            }
+            let duplicate = attributes.iter().any(|a: &Attribute| {
+                a.local == attr_local && a.namespace == attr_namespace
+            });
+            if duplicate {
+                return Err(XmlError::DuplicateAttribute { name: attr_local }.into());
+            }
+            if ID_LIKE_ATTRIBUTES.contains(&attr_local.as_str()) && !self.ids.insert(value.clone()) {
+                return Err(XmlError::DuplicateId { id: value }.into());
+            }
+            attributes.push(Attribute { prefix: attr_prefix, local: attr_local, namespace: attr_namespace, value });
+        }
+
+        let element = Element {
+            prefix: prefix.map(str::to_owned),
+            local: local.to_owned(),
+            namespace,
+            namespace_decls: decls,
+            attributes,
+            children: Vec::new(),
+        };
+        let is_root = self.stack.is_empty();
+        let id = self.push_node(NodeKind::Element(element))?;
+        if is_root {
+            self.root = Some(id);
+        }
+        self.stack.push(Open { id });
+        Ok(())
+    }
+
+    /// Reads the attributes of a start tag: namespace declarations (checked) and the others as
+    /// (prefix, local, normalized value), still unresolved.
+    #[allow(clippy::type_complexity)]
+    fn read_attributes(
+        &self,
+        start: &BytesStart<'_>,
+        position: u64,
+    ) -> Result<(Vec<NamespaceDecl>, Vec<(Option<String>, String, String)>), Error> {
+        let mut decls: Vec<NamespaceDecl> = Vec::new();
+        let mut others: Vec<(Option<String>, String, String)> = Vec::new();
+        let mut count = 0usize;
+        let max = self.limits.max_attributes_per_element;
+        for attribute in start.attributes().with_checks(true) {
+            count += 1;
+            if count > max {
+                return Err(Error::LimitExceeded { limit: "max_attributes_per_element", max });
+            }
+            let attribute = attribute.map_err(|e| match e {
+                quick_xml::events::attributes::AttrError::Duplicated(_, _) => {
+                    Error::from(XmlError::DuplicateAttribute { name: "(same qualified name)".into() })
+                }
+                other => malformed(position, other.to_string()),
+            })?;
+            let key: &str = attribute.key.as_ref();
+            if key.len() > self.limits.max_name_bytes {
+                return Err(Error::LimitExceeded { limit: "max_name_bytes", max: self.limits.max_name_bytes });
+            }
+            let (prefix, local) =
+                split_qname(key).ok_or_else(|| malformed(position, "invalid attribute name"))?;
+            let value = normalize_attribute_value(&attribute.value, position)?;
+            match (prefix, local) {
+                (None, "xmlns") => decls.push(check_declaration(None, value)?),
+                (Some("xmlns"), declared) => decls.push(check_declaration(Some(declared), value)?),
+                _ => others.push((prefix.map(str::to_owned), local.to_owned(), value)),
+            }
+        }
+        // `xmlns:xml="…xml namespace"` is legal and meaningless: drop it (C14N never renders it).
+        decls.retain(|d| d.prefix.as_deref() != Some("xml"));
+        Ok((decls, others))
+    }
+}
+
+/// Checks one namespace declaration (Namespaces in XML 1.0 §3 constraints plus URI policy).
+fn check_declaration(prefix: Option<&str>, uri: String) -> Result<NamespaceDecl, Error> {
+    let invalid = |detail: String| -> Error { XmlError::InvalidNamespace { detail }.into() };
+    match prefix {
+        Some("xmlns") => return Err(invalid("the prefix xmlns cannot be declared".into())),
+        Some("xml") if uri != XML_NAMESPACE => {
+            return Err(invalid("the prefix xml cannot be rebound".into()));
+        }
+        Some("xml") => {}
+        Some(p) if uri.is_empty() => {
+            return Err(invalid(format!("xmlns:{p}=\"\" (undeclaring a prefix is not allowed in XML 1.0)")));
+        }
+        None if uri.is_empty() => return Ok(NamespaceDecl { prefix: None, uri }),
+        _ => {}
+    }
+    if prefix != Some("xml") && (uri == XML_NAMESPACE || uri == XMLNS_NAMESPACE) {
+        return Err(invalid("a reserved namespace bound to another prefix".into()));
+    }
+    if !is_absolute_uri(&uri) {
+        return Err(invalid(format!(
+            "the namespace name {} is not an absolute ASCII URI",
+            crate::error::quote(&uri)
+        )));
+    }
+    Ok(NamespaceDecl { prefix: prefix.map(str::to_owned), uri })
+}

@@ -1,0 +1,116 @@
+use super::*;
+use crate::{Error, Limits};
+
+fn parse(s: &str) -> Result<Document, Error> {
+    Document::parse(s.as_bytes(), &Limits::default())
+}
+
+fn code(s: &str) -> &'static str {
+    match parse(s) {
+        Ok(_) => "ok",
+        Err(e) => e.code(),
+    }
+}
+
+#[test]
+fn builds_namespace_aware_tree() {
+    let doc = parse(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<p:a xmlns:p=\"urn:p\" xmlns=\"urn:d\" x=\"1\" p:y=\"2\">\
+         <b>t&amp;<![CDATA[<c>]]>&#x41;<!-- c -->u</b><c xmlns=\"\"/></p:a>",
+    )
+    .unwrap();
+    let root = doc.element(doc.root()).unwrap();
+    assert!(root.is("urn:p", "a"));
+    assert_eq!(root.attribute("x"), Some("1"));
+    assert_eq!(root.attribute_ns("urn:p", "y"), Some("2"));
+    let (b, be) = doc.child_elements(doc.root()).next().unwrap();
+    assert!(be.is("urn:d", "b"));
+    assert_eq!(doc.text(b), "t&<c>Au");
+    let (_, ce) = doc.child_elements(doc.root()).nth(1).unwrap();
+    assert_eq!(ce.namespace(), None);
+}
+
+#[test]
+fn normalizes_line_ends_and_attribute_values() {
+    let doc = parse("<a v=\"x\r\ny\tz&#10;\">1\r\n2\r3</a>").unwrap();
+    let a = doc.element(doc.root()).unwrap();
+    assert_eq!(a.attribute("v"), Some("x y z\n"));
+    assert_eq!(doc.text(doc.root()), "1\n2\n3");
+}
+
+#[test]
+fn refuses_what_saml_never_needs() {
+    assert_eq!(code("<!DOCTYPE a><a/>"), "xml_doctype_forbidden");
+    assert_eq!(code("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"), "xml_doctype_forbidden");
+    assert_eq!(code("<a>&x;</a>"), "xml_undefined_entity");
+    assert_eq!(code("<a/><b/>"), "xml_content_outside_root");
+    assert_eq!(code("<a/>text"), "xml_content_outside_root");
+    assert_eq!(code("<n>evil</n><a/>"), "xml_content_outside_root");
+    assert_eq!(code(""), "xml_no_root");
+    assert_eq!(code("  "), "xml_no_root");
+    assert_eq!(code("<p:a/>"), "xml_undeclared_prefix");
+    assert_eq!(code("<a p:x=\"1\"/>"), "xml_undeclared_prefix");
+    assert_eq!(code("<a xmlns:p=\"\"/>"), "xml_invalid_namespace");
+    assert_eq!(code("<a xmlns:p=\"1\"/>"), "xml_invalid_namespace");
+    assert_eq!(code("<a xmlns:p=\"relative/path\"/>"), "xml_invalid_namespace");
+    assert_eq!(code("<a xmlns:p=\"http://example.com\u{80}\"/>"), "xml_invalid_namespace");
+    assert_eq!(code("<a xmlns:xml=\"urn:x\"/>"), "xml_invalid_namespace");
+    assert_eq!(code("<a xmlns:xmlns=\"urn:x\"/>"), "xml_invalid_namespace");
+    assert_eq!(code("<a xml:xmlns=\"urn:x\"/>"), "xml_invalid_namespace");
+    assert_eq!(code("<a x=\"1\" x=\"2\"/>"), "xml_duplicate_attribute");
+    assert_eq!(
+        code("<a xmlns:p=\"urn:u\" xmlns:q=\"urn:u\" p:ID=\"1\" q:ID=\"2\"/>"),
+        "xml_duplicate_attribute"
+    );
+    assert_eq!(code("<a><b ID=\"x\"/><c Id=\"x\"/></a>"), "xml_duplicate_id");
+    assert_eq!(code("<a>&#0;</a>"), "xml_invalid_character");
+    assert_eq!(code("<a>&#xD800;</a>"), "xml_invalid_character");
+    assert_eq!(code("<a>&#x110000;</a>"), "xml_invalid_character");
+    assert_eq!(code("<a>\u{1}</a>"), "xml_invalid_character");
+    assert_eq!(code("<?xml version=\"1.1\"?><a/>"), "xml_unsupported_version");
+    assert_eq!(code("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"), "xml_not_utf8");
+    assert_eq!(code(" <?xml version=\"1.0\"?><a/>"), "xml_malformed");
+    assert_eq!(code("<a><?xml version=\"1.0\"?></a>"), "xml_malformed");
+    assert_eq!(code("<a><!-- a -- b --></a>"), "xml_malformed");
+    assert_eq!(code("<a></b>"), "xml_malformed");
+    assert_eq!(code("<a>"), "xml_malformed");
+    assert_eq!(code("<a x=\"<\"/>"), "xml_malformed");
+    assert_eq!(code("<a>a & b</a>"), "xml_malformed");
+    assert_eq!(code("<a>]]></a>"), "xml_malformed");
+    assert_eq!(code("<x::a/>"), "xml_malformed");
+    assert_eq!(code("<a ::b=\"1\"/>"), "xml_malformed");
+}
+
+#[test]
+fn refuses_non_utf8() {
+    assert_eq!(
+        Document::parse(b"\xff\xfe<\0a\0/\0>\0", &Limits::default()).unwrap_err().code(),
+        "xml_not_utf8"
+    );
+    assert_eq!(Document::parse(b"<a>\xc0\xaf</a>", &Limits::default()).unwrap_err().code(), "xml_not_utf8");
+    assert!(Document::parse(b"\xEF\xBB\xBF<a/>", &Limits::default()).is_ok());
+}
+
+#[test]
+fn enforces_limits_early() {
+    let deep = "<a>".repeat(100_000);
+    assert_eq!(code(&deep), "limit_exceeded");
+    let mut many = String::from("<a");
+    for i in 0..100_000 {
+        many.push_str(&format!(" a{i}=\"x\""));
+    }
+    many.push_str("/>");
+    assert_eq!(code(&many), "limit_exceeded");
+    let nodes = format!("<a>{}</a>", "<b/>".repeat(30_000));
+    assert_eq!(code(&nodes), "limit_exceeded");
+}
+
+#[test]
+fn descendants_in_document_order() {
+    let doc = parse("<a><b><c/></b><d/></a>").unwrap();
+    let names: Vec<String> = doc
+        .descendants(doc.root())
+        .filter_map(|n| doc.element(n).map(|e| e.local_name().to_owned()))
+        .collect();
+    assert_eq!(names, ["b", "c", "d"]);
+}
