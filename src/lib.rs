@@ -4,6 +4,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod c14n;
 pub mod crypto;
 pub mod encoding;
 pub mod error;

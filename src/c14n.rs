@@ -1,0 +1,286 @@
+//! Exclusive XML Canonicalization 1.0 (<https://www.w3.org/TR/xml-exc-c14n/>) of a subtree.
+//!
+//! Input is a node of the parsed [`Document`] (the "apex"), optionally one descendant to leave
+//! out (the enveloped `ds:Signature`: the enveloped-signature transform becomes "skip this node"
+//! instead of copy-and-remove), comments on or off, and the `InclusiveNamespaces PrefixList`.
+//! Output is the canonical octet stream (UTF-8).
+//!
+//! Rules implemented (spec sections in brackets):
+//! - a namespace declaration is rendered on an element when its prefix is *visibly utilized* by
+//!   the element (its own prefix, or the prefix of one of its attributes) or is listed in the
+//!   PrefixList, and the nearest output ancestor did not already render the same binding [§3];
+//!   the default namespace counts as utilized by an unprefixed element, and `xmlns=""` is rendered
+//!   only to undo a non-empty default rendered above;
+//! - declarations sort by prefix (the default first), attributes by (namespace URI, local name)
+//!   with unqualified attributes first [C14N §2.2];
+//! - ancestors' `xml:*` attributes are not imported [§1.1];
+//! - text escapes `&`, `<`, `>` and CR; attribute values escape `&`, `<`, `"`, TAB, LF and CR;
+//!   CDATA sections were already turned into text by the parser [C14N §2.3];
+//! - comments are dropped unless requested; processing instructions are kept.
+//!
+//! The parser already guarantees what the spec assumes (namespace names are absolute URIs,
+//! no DTD), so canonicalization of a parsed document cannot fail (invariant V13 holds because
+//! the conditions under which other canonicalizers fail are refused up front).
+
+use crate::xml::{Document, Element, NodeId, NodeKind};
+
+/// Options for one canonicalization.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options<'a> {
+    /// Keep comments (`xml-exc-c14n#WithComments`).
+    pub with_comments: bool,
+    /// The `InclusiveNamespaces PrefixList` tokens (`#default` for the default namespace).
+    pub inclusive_prefixes: &'a [String],
+    /// A descendant to omit with its whole subtree (the enveloped signature).
+    pub exclude: Option<NodeId>,
+}
+
+/// One rendered binding: prefix (`None` = default) and URI (`""` = no default namespace).
+type Binding<'a> = (Option<&'a str>, &'a str);
+
+/// Canonicalizes the subtree rooted at `apex`. Returns an empty vector only when `apex` is not a
+/// node of `doc` (callers treat an empty result as an error: V13).
+pub fn canonicalize(doc: &Document, apex: NodeId, options: &Options<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4096);
+    let mut writer = Writer { doc, options, out: &mut out };
+    writer.subtree(apex);
+    out
+}
+
+struct Writer<'a> {
+    doc: &'a Document,
+    options: &'a Options<'a>,
+    out: &'a mut Vec<u8>,
+}
+
+/// One step of the iterative traversal (no recursion: depth is bounded by Limits, but an
+/// explicit stack keeps the wasm stack small regardless).
+enum Step {
+    Enter(NodeId, usize),
+    Leave(NodeId, usize),
+}
+
+impl<'a> Writer<'a> {
+    fn subtree(&mut self, apex: NodeId) {
+        // rendered[i] = bindings visible at output level i (a stack of scopes).
+        let mut scopes: Vec<Vec<Binding<'a>>> = vec![vec![(None, "")]];
+        let mut steps = vec![Step::Enter(apex, 0)];
+        while let Some(step) = steps.pop() {
+            match step {
+                Step::Enter(node, scope) => {
+                    if Some(node) == self.options.exclude {
+                        continue;
+                    }
+                    match self.doc.kind(node) {
+                        NodeKind::Element(element) => {
+                            let inherited = scopes.get(scope).cloned().unwrap_or_default();
+                            let rendered = self.start_tag(node, element, &inherited);
+                            scopes.truncate(scope + 1);
+                            scopes.push(rendered);
+                            let child_scope = scopes.len() - 1;
+                            steps.push(Step::Leave(node, child_scope));
+                            for &child in element.children().iter().rev() {
+                                steps.push(Step::Enter(child, child_scope));
+                            }
+                        }
+                        NodeKind::Text(text) => escape_text(text, self.out),
+                        NodeKind::Comment(comment) => {
+                            if self.options.with_comments {
+                                self.out.extend_from_slice(b"<!--");
+                                self.out.extend_from_slice(comment.as_bytes());
+                                self.out.extend_from_slice(b"-->");
+                            }
+                        }
+                        NodeKind::ProcessingInstruction { target, data } => {
+                            self.out.extend_from_slice(b"<?");
+                            self.out.extend_from_slice(target.as_bytes());
+                            if !data.is_empty() {
+                                self.out.push(b' ');
+                                self.out.extend_from_slice(data.as_bytes());
+                            }
+                            self.out.extend_from_slice(b"?>");
+                        }
+                    }
+                }
+                Step::Leave(node, scope) => {
+                    if let Some(element) = self.doc.element(node) {
+                        self.out.extend_from_slice(b"</");
+                        write_qname(element.prefix(), element.local_name(), self.out);
+                        self.out.push(b'>');
+                    }
+                    scopes.truncate(scope);
+                }
+            }
+        }
+    }
+
+    /// Writes the start tag and returns the bindings in force for the element's children.
+    fn start_tag(
+        &mut self,
+        node: NodeId,
+        element: &'a Element,
+        inherited: &[Binding<'a>],
+    ) -> Vec<Binding<'a>> {
+        let mut wanted: Vec<Option<&'a str>> = Vec::new();
+        let mut want = |p: Option<&'a str>| {
+            if p != Some("xml") && !wanted.contains(&p) {
+                wanted.push(p);
+            }
+        };
+        want(element.prefix());
+        for attribute in element.attributes() {
+            if attribute.prefix.is_some() {
+                want(attribute.prefix.as_deref());
+            }
+        }
+        for token in self.options.inclusive_prefixes {
+            want(if token == "#default" { None } else { Some(token.as_str()) });
+        }
+
+        let mut bindings = inherited.to_vec();
+        let mut to_render: Vec<Binding<'a>> = Vec::new();
+        for prefix in wanted {
+            let uri = match prefix {
+                // The element's own prefix: its namespace is authoritative.
+                p if p == element.prefix() => element.namespace().unwrap_or(""),
+                p => match self.doc.lookup_namespace(node, p) {
+                    Some(uri) => uri,
+                    // An inclusive prefix that is not in scope renders nothing, except that an
+                    // unbound default namespace still needs `xmlns=""` below a non-empty one.
+                    None if p.is_none() => "",
+                    None => continue,
+                },
+            };
+            let current = bindings.iter().rev().find(|(p, _)| *p == prefix).map(|(_, u)| *u);
+            let already = match current {
+                Some(existing) => existing == uri,
+                None => prefix.is_none() && uri.is_empty(),
+            };
+            if !already {
+                to_render.push((prefix, uri));
+                bindings.push((prefix, uri));
+            }
+        }
+        to_render.sort_by(|a, b| a.0.unwrap_or("").cmp(b.0.unwrap_or("")));
+
+        self.out.push(b'<');
+        write_qname(element.prefix(), element.local_name(), self.out);
+        for (prefix, uri) in &to_render {
+            match prefix {
+                Some(p) => {
+                    self.out.extend_from_slice(b" xmlns:");
+                    self.out.extend_from_slice(p.as_bytes());
+                }
+                None => self.out.extend_from_slice(b" xmlns"),
+            }
+            self.out.extend_from_slice(b"=\"");
+            escape_attribute(uri, self.out);
+            self.out.push(b'"');
+        }
+        let mut attributes: Vec<_> = element.attributes().iter().collect();
+        attributes.sort_by(|a, b| {
+            (a.namespace.as_deref().unwrap_or(""), a.local.as_str())
+                .cmp(&(b.namespace.as_deref().unwrap_or(""), b.local.as_str()))
+        });
+        for attribute in attributes {
+            self.out.push(b' ');
+            write_qname(attribute.prefix.as_deref(), &attribute.local, self.out);
+            self.out.extend_from_slice(b"=\"");
+            escape_attribute(&attribute.value, self.out);
+            self.out.push(b'"');
+        }
+        self.out.push(b'>');
+        bindings
+    }
+}
+
+fn write_qname(prefix: Option<&str>, local: &str, out: &mut Vec<u8>) {
+    if let Some(p) = prefix {
+        out.extend_from_slice(p.as_bytes());
+        out.push(b':');
+    }
+    out.extend_from_slice(local.as_bytes());
+}
+
+fn escape_text(text: &str, out: &mut Vec<u8>) {
+    for b in text.bytes() {
+        match b {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b'\r' => out.extend_from_slice(b"&#xD;"),
+            other => out.push(other),
+        }
+    }
+}
+
+fn escape_attribute(value: &str, out: &mut Vec<u8>) {
+    for b in value.bytes() {
+        match b {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'"' => out.extend_from_slice(b"&quot;"),
+            b'\t' => out.extend_from_slice(b"&#x9;"),
+            b'\n' => out.extend_from_slice(b"&#xA;"),
+            b'\r' => out.extend_from_slice(b"&#xD;"),
+            other => out.push(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+
+    fn c14n(xml: &str, prefixes: &[&str]) -> String {
+        let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
+        let prefixes: Vec<String> = prefixes.iter().map(|s| s.to_string()).collect();
+        let options = Options { inclusive_prefixes: &prefixes, ..Options::default() };
+        let apex = doc.child_elements(doc.root()).next().map_or(doc.root(), |(id, _)| id);
+        String::from_utf8(canonicalize(&doc, apex, &options)).unwrap()
+    }
+
+    #[test]
+    fn renders_only_visibly_utilized_namespaces() {
+        assert_eq!(
+            c14n(r#"<r xmlns:a="urn:a" xmlns:b="urn:b"><a:x b:y="1" z="2" xmlns:c="urn:c"><c2/></a:x></r>"#, &[]),
+            r#"<a:x xmlns:a="urn:a" xmlns:b="urn:b" z="2" b:y="1"><c2></c2></a:x>"#
+        );
+    }
+
+    #[test]
+    fn default_namespace_and_undeclaration() {
+        assert_eq!(
+            c14n(r#"<r xmlns="urn:d"><x><y xmlns=""><z xmlns="urn:d"/></y></x></r>"#, &[]),
+            r#"<x xmlns="urn:d"><y xmlns=""><z xmlns="urn:d"></z></y></x>"#
+        );
+        assert_eq!(c14n(r#"<r><x xmlns=""/></r>"#, &[]), "<x></x>");
+    }
+
+    #[test]
+    fn inclusive_prefixes() {
+        assert_eq!(
+            c14n(r#"<r xmlns:xs="urn:xs" xmlns:u="urn:u"><x t="xs:string"/></r>"#, &["xs", "missing"]),
+            r#"<x xmlns:xs="urn:xs" t="xs:string"></x>"#
+        );
+        assert_eq!(c14n(r#"<r xmlns="urn:d"><p:x xmlns:p="urn:p"/></r>"#, &["#default"]),
+            r#"<p:x xmlns="urn:d" xmlns:p="urn:p"></p:x>"#);
+    }
+
+    #[test]
+    fn escaping_and_comments() {
+        assert_eq!(
+            c14n("<r><x a=\"&lt;&amp;&quot;&#9;&#10;&#13;'&gt;\">&lt;&gt;&amp;&#13;\"<!--c--><?p  d?></x></r>", &[]),
+            "<x a=\"&lt;&amp;&quot;&#x9;&#xA;&#xD;'>\">&lt;&gt;&amp;&#xD;\"<?p d?></x>"
+        );
+    }
+
+    #[test]
+    fn attribute_order_by_namespace_uri_then_name() {
+        assert_eq!(
+            c14n(r#"<r><x xmlns:b="urn:a" xmlns:a="urn:b" a:z="1" b:z="2" y="3" x="4"/></r>"#, &[]),
+            r#"<x xmlns:a="urn:b" xmlns:b="urn:a" x="4" y="3" b:z="2" a:z="1"></x>"#
+        );
+    }
+}
