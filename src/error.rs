@@ -500,11 +500,6 @@ pub enum SamlError {
         /// The value found.
         value: String,
     },
-    /// The same attribute name appears twice in the assertion.
-    DuplicateAttribute {
-        /// The attribute name.
-        name: String,
-    },
 }
 
 impl SamlError {
@@ -528,7 +523,6 @@ impl SamlError {
             SamlError::Expired { .. } => "assertion_expired",
             SamlError::AudienceMismatch { .. } => "audience_mismatch",
             SamlError::InvalidTime { .. } => "invalid_time",
-            SamlError::DuplicateAttribute { .. } => "duplicate_attribute",
         }
     }
 }
@@ -624,11 +618,6 @@ impl fmt::Display for SamlError {
                 f,
                 "{field} is {}, which is not a UTC xs:dateTime",
                 quote(value)
-            ),
-            SamlError::DuplicateAttribute { name } => write!(
-                f,
-                "the attribute {} appears more than once in the assertion",
-                quote(name)
             ),
         }
     }

@@ -6,9 +6,12 @@
 
 pub mod c14n;
 pub mod crypto;
+pub mod dsig;
 pub mod encoding;
 pub mod error;
 pub mod limits;
+pub mod saml;
+pub mod sp;
 pub mod time;
 pub mod x509;
 
@@ -16,3 +19,6 @@ pub use error::{ConfigError, EncodingError, Error, SamlError, SignatureError, Xm
 pub use limits::Limits;
 pub use time::UnixTime;
 pub mod xml;
+pub use x509::Certificate;
+pub use saml::{Attribute, Identity};
+pub use sp::{Expect, IdentityProvider, ServiceProvider, ServiceProviderBuilder};

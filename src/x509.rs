@@ -1,1 +1,300 @@
-//! placeholder: being written
+//! IdP certificates: reading X.509 certificates to get the RSA key that verifies signatures.
+//!
+//! # Policy
+//!
+//! A SAML service provider does not use X.509 as a PKI: the administrator pins the IdP's
+//! signing certificate (Entra ID's "Certificate (Base64)" download, or the
+//! `X509Certificate` of the IdP metadata), and only its public key matters. So:
+//!
+//! * **No chain, no validity check.** Issuer, signature, extensions and dates are not checked;
+//!   an expired certificate still loads (IdPs keep signing with expired self-signed
+//!   certificates). [`Certificate::not_after`] lets callers warn about expiry.
+//! * **RSA only, at least 2048 bits.** The key must be an `rsaEncryption`
+//!   SubjectPublicKeyInfo with a modulus of at least [`MIN_RSA_BITS`] bits; smaller keys give
+//!   [`ConfigError::KeyTooSmall`] whatever their origin. Everything else (EC, RSA-PSS-only keys,
+//!   garbage) gives [`ConfigError::InvalidCertificate`] with a detail for the administrator.
+//! * **Lenient about the container, strict about the content.** [`Certificate::parse_all`]
+//!   accepts PEM (one or more `CERTIFICATE` blocks, CRLF line endings, text around the blocks),
+//!   the bare base64 body without the PEM armour (line breaks allowed) and raw DER. The DER
+//!   itself must be exactly one certificate per block, with no trailing bytes.
+
+use core::fmt;
+
+use sha2::{Digest as _, Sha256};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::oid_registry::OID_PKCS1_RSAENCRYPTION;
+use x509_parser::prelude::FromDer as _;
+use x509_parser::public_key::PublicKey;
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+use crate::crypto::{MIN_RSA_BITS, RsaPublicKey, bit_length};
+use crate::encoding::{decode_base64, pem_blocks};
+use crate::error::ConfigError;
+use crate::time::UnixTime;
+
+/// Largest accepted DER certificate (real ones are 1–3 KiB).
+const MAX_CERT_BYTES: usize = 64 * 1024;
+
+/// The PEM label of a certificate block.
+const PEM_LABEL: &str = "CERTIFICATE";
+
+/// Builds a [`ConfigError::InvalidCertificate`].
+fn invalid(detail: impl Into<String>) -> ConfigError {
+    ConfigError::InvalidCertificate {
+        detail: detail.into(),
+    }
+}
+
+/// An IdP certificate whose RSA public key (of at least 2048 bits) verifies signatures.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Certificate {
+    /// The DER encoding.
+    der: Vec<u8>,
+    /// The subject's RSA public key.
+    public_key: RsaPublicKey,
+    /// The subject distinguished name, RFC 4514 style.
+    subject: String,
+    /// Start of the validity period.
+    not_before: UnixTime,
+    /// End of the validity period.
+    not_after: UnixTime,
+    /// SHA-256 of the DER encoding.
+    sha256_fingerprint: [u8; 32],
+}
+
+impl Certificate {
+    /// Reads one DER certificate (no trailing bytes) with an RSA key of at least
+    /// [`MIN_RSA_BITS`] bits. Validity dates are not checked.
+    pub fn from_der(der: &[u8]) -> Result<Certificate, ConfigError> {
+        let (certificate, rest) = Certificate::parse_one(der)?;
+        if !rest.is_empty() {
+            return Err(invalid(format!(
+                "{} bytes of trailing data after the DER certificate",
+                rest.len()
+            )));
+        }
+        Ok(certificate)
+    }
+
+    /// Reads one or more certificates from PEM text (`-----BEGIN CERTIFICATE-----` blocks, text
+    /// around them ignored), from the bare base64 of one DER certificate (line breaks and
+    /// spaces allowed), or from raw DER (one certificate or several concatenated).
+    ///
+    /// Returns at least one certificate, or the first error.
+    pub fn parse_all(input: &[u8]) -> Result<Vec<Certificate>, ConfigError> {
+        if looks_like_der(input) {
+            return parse_der_sequence(input);
+        }
+        let text = core::str::from_utf8(input)
+            .map_err(|_| invalid("the input is neither PEM, base64 text nor a DER certificate"))?;
+        Certificate::from_pem_or_base64(text)
+    }
+
+    /// Reads certificates from text: PEM blocks, or the bare base64 of one DER certificate
+    /// (as in Entra ID's "Certificate (Base64)" download or a metadata `X509Certificate`).
+    pub fn from_pem_or_base64(text: &str) -> Result<Vec<Certificate>, ConfigError> {
+        let text = text.trim_start_matches('\u{feff}');
+        if text.contains("-----BEGIN ") {
+            from_pem(text)
+        } else {
+            let der = decode_cert_base64(text)?;
+            Certificate::from_der(&der).map(|certificate| vec![certificate])
+        }
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The RSA public key.
+    pub fn public_key(&self) -> &RsaPublicKey {
+        &self.public_key
+    }
+
+    /// The subject distinguished name, e.g. `CN=Microsoft Azure Federated SSO Certificate`.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// Start of the validity period (informational: not enforced).
+    pub fn not_before(&self) -> UnixTime {
+        self.not_before
+    }
+
+    /// End of the validity period (informational: not enforced).
+    pub fn not_after(&self) -> UnixTime {
+        self.not_after
+    }
+
+    /// SHA-256 of the DER encoding (the certificate's "thumbprint").
+    pub fn sha256_fingerprint(&self) -> [u8; 32] {
+        self.sha256_fingerprint
+    }
+
+    /// The SHA-256 fingerprint as uppercase hex pairs separated by colons, as
+    /// `openssl x509 -fingerprint -sha256` prints it.
+    pub fn sha256_fingerprint_hex(&self) -> String {
+        self.sha256_fingerprint
+            .iter()
+            .map(|byte| format!("{byte:02X}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    }
+
+    /// Parses the certificate at the start of `der`; returns it and the bytes after it.
+    fn parse_one(der: &[u8]) -> Result<(Certificate, &[u8]), ConfigError> {
+        let (rest, parsed) = X509Certificate::from_der(der)
+            .map_err(|err| invalid(format!("not a DER X.509 certificate ({err})")))?;
+        let consumed = der.len().saturating_sub(rest.len());
+        let cert_der = der.get(..consumed).unwrap_or_default();
+        let public_key = rsa_public_key(parsed.public_key())?;
+        let validity = parsed.validity();
+        let certificate = Certificate {
+            der: cert_der.to_vec(),
+            public_key,
+            subject: parsed.subject().to_string(),
+            not_before: UnixTime::from_secs(validity.not_before.timestamp()),
+            not_after: UnixTime::from_secs(validity.not_after.timestamp()),
+            sha256_fingerprint: Sha256::digest(cert_der).into(),
+        };
+        Ok((certificate, rest))
+    }
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject)
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .field("bits", &self.public_key.bits())
+            .field("sha256", &self.sha256_fingerprint_hex())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `input` starts like a DER certificate: a SEQUENCE with a long-form length.
+fn looks_like_der(input: &[u8]) -> bool {
+    input.first() == Some(&0x30) && matches!(input.get(1), Some(0x81..=0x84))
+}
+
+/// Reads one or more concatenated DER certificates.
+fn parse_der_sequence(mut input: &[u8]) -> Result<Vec<Certificate>, ConfigError> {
+    let mut certificates = Vec::new();
+    while !input.is_empty() {
+        let (certificate, rest) = Certificate::parse_one(input)?;
+        certificates.push(certificate);
+        input = rest;
+    }
+    if certificates.is_empty() {
+        return Err(invalid("the input is empty"));
+    }
+    Ok(certificates)
+}
+
+/// Reads every `CERTIFICATE` block of a PEM text.
+fn from_pem(text: &str) -> Result<Vec<Certificate>, ConfigError> {
+    let blocks = pem_blocks(text).map_err(invalid)?;
+    let certificates = blocks
+        .iter()
+        .filter(|block| block.label == PEM_LABEL)
+        .map(|block| decode_cert_base64(block.body).and_then(|der| Certificate::from_der(&der)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if certificates.is_empty() {
+        let labels: Vec<&str> = blocks.iter().map(|block| block.label).collect();
+        return Err(invalid(format!(
+            "the PEM text has no CERTIFICATE block (found {labels:?})"
+        )));
+    }
+    Ok(certificates)
+}
+
+/// Decodes the base64 of one certificate (whitespace allowed).
+fn decode_cert_base64(text: &str) -> Result<Vec<u8>, ConfigError> {
+    decode_base64(text, MAX_CERT_BYTES).map_err(|err| match err.code() {
+        "empty_input" => invalid("the certificate text is empty"),
+        "limit_exceeded" => invalid(format!(
+            "the certificate is larger than {MAX_CERT_BYTES} bytes"
+        )),
+        _ => invalid("the certificate text is not valid base64"),
+    })
+}
+
+/// The certificate's RSA key, if it is one of at least [`MIN_RSA_BITS`] bits.
+fn rsa_public_key(spki: &SubjectPublicKeyInfo<'_>) -> Result<RsaPublicKey, ConfigError> {
+    let oid = &spki.algorithm.algorithm;
+    if *oid != OID_PKCS1_RSAENCRYPTION {
+        return Err(invalid(format!(
+            "the certificate's key is {} ({}), but only RSA keys are supported",
+            key_type_name(&oid.to_id_string()),
+            oid.to_id_string()
+        )));
+    }
+    let bits = match spki.parsed() {
+        Ok(PublicKey::RSA(key)) => bit_length(key.modulus),
+        _ => return Err(invalid("the certificate's RSA public key is malformed")),
+    };
+    if bits < MIN_RSA_BITS {
+        return Err(ConfigError::KeyTooSmall { bits });
+    }
+    RsaPublicKey::from_spki_der(spki.raw).map_err(|err| {
+        invalid(format!(
+            "the certificate's RSA public key is unusable: {err}"
+        ))
+    })
+}
+
+/// A readable name for a public-key algorithm OID.
+fn key_type_name(oid: &str) -> &'static str {
+    match oid {
+        "1.2.840.10045.2.1" => "an elliptic-curve key",
+        "1.2.840.113549.1.1.10" => "an RSA-PSS key",
+        "1.3.101.112" => "an Ed25519 key",
+        "1.3.101.113" => "an Ed448 key",
+        "1.2.840.10040.4.1" => "a DSA key",
+        _ => "an unsupported key type",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_refused_with_a_detail() {
+        for input in [
+            &b""[..],
+            b"   ",
+            b"hello",
+            b"\xff\xfe\x00",
+            b"0\x82\x01\x00",
+            b"MIIB",
+            b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+            b"-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n",
+            b"-----BEGIN CERTIFICATE-----\nMIIB\n",
+        ] {
+            match Certificate::parse_all(input) {
+                Err(ConfigError::InvalidCertificate { detail }) => {
+                    assert!(!detail.is_empty());
+                }
+                other => panic!("{input:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn der_detection() {
+        assert!(looks_like_der(&[0x30, 0x82, 0x03, 0x00]));
+        assert!(!looks_like_der(b"0123"));
+        assert!(!looks_like_der(b"MIIC"));
+        assert!(!looks_like_der(&[0x30]));
+    }
+
+    #[test]
+    fn key_type_names() {
+        assert_eq!(key_type_name("1.2.840.10045.2.1"), "an elliptic-curve key");
+        assert_eq!(key_type_name("1.2.3"), "an unsupported key type");
+    }
+}

@@ -1,1 +1,267 @@
-fn main(){}
+//! `saml-edge`: the native command-line tool over the library.
+//!
+//! ```text
+//! saml-edge verify   --idp-cert FILE... | --idp-metadata FILE  [--idp-entity-id ID]
+//!                    --sp-entity-id ID --acs-url URL [--request-id ID | --allow-unsolicited]
+//!                    [--clock-skew SECS] [--now RFC3339] [--allow-sha1]      < SAMLResponse
+//! saml-edge inspect  [same options as verify; with --idp-cert every check is listed] < SAMLResponse
+//! ```
+//! Exit codes: 0 accepted, 1 rejected (`{"error":{"code":…,"message":…}}` on stdout), 2 unusable
+//! arguments (a message on stderr).
+
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use saml_edge::sp::{CheckResult, Report};
+use saml_edge::xml::{writer, Document};
+use saml_edge::{Certificate, Error, Expect, Identity, IdentityProvider, Limits, ServiceProvider, UnixTime};
+use serde_json::{json, Map, Value};
+
+const USAGE: &str = "usage:
+  saml-edge verify  --idp-cert FILE... | --idp-metadata FILE [--idp-entity-id ID]
+                    --sp-entity-id ID --acs-url URL [--request-id ID | --allow-unsolicited]
+                    [--clock-skew SECS] [--now RFC3339] [--allow-sha1]   < SAMLResponse
+  saml-edge inspect [--idp-cert FILE... --idp-entity-id ID --sp-entity-id ID --acs-url URL ...]
+                    < SAMLResponse
+stdin holds the SAMLResponse form value (base64, line breaks allowed) or the raw XML.";
+
+/// Parsed command-line options shared by `verify` and `inspect`.
+#[derive(Default)]
+struct Options {
+    idp_certs: Vec<String>,
+    idp_metadata: Option<String>,
+    idp_entity_id: Option<String>,
+    sp_entity_id: Option<String>,
+    acs_url: Option<String>,
+    request_id: Option<String>,
+    allow_unsolicited: bool,
+    clock_skew: Option<u64>,
+    now: Option<UnixTime>,
+    allow_sha1: bool,
+}
+
+/// A usage error: exit code 2.
+struct Usage(String);
+
+fn parse_options(args: &[String]) -> Result<Options, Usage> {
+    let mut options = Options::default();
+    let mut iter = args.iter();
+    while let Some(flag) = iter.next() {
+        let mut value = || iter.next().cloned().ok_or_else(|| Usage(format!("{flag} needs a value")));
+        match flag.as_str() {
+            "--idp-cert" => options.idp_certs.push(value()?),
+            "--idp-metadata" => options.idp_metadata = Some(value()?),
+            "--idp-entity-id" => options.idp_entity_id = Some(value()?),
+            "--sp-entity-id" => options.sp_entity_id = Some(value()?),
+            "--acs-url" => options.acs_url = Some(value()?),
+            "--request-id" => options.request_id = Some(value()?),
+            "--allow-unsolicited" => options.allow_unsolicited = true,
+            "--allow-sha1" => options.allow_sha1 = true,
+            "--clock-skew" => {
+                let v = value()?;
+                options.clock_skew =
+                    Some(v.parse().map_err(|_| Usage(format!("--clock-skew takes seconds, not {v}")))?);
+            }
+            "--now" => {
+                let v = value()?;
+                options.now = Some(
+                    UnixTime::parse_rfc3339_utc(&v)
+                        .ok_or_else(|| Usage(format!("--now takes a UTC time like 2026-01-15T10:00:00Z, not {v}")))?,
+                );
+            }
+            other => return Err(Usage(format!("unknown option {other}"))),
+        }
+    }
+    if options.request_id.is_some() && options.allow_unsolicited {
+        return Err(Usage("give --request-id or --allow-unsolicited, not both".into()));
+    }
+    Ok(options)
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>, Usage> {
+    std::fs::read(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))
+}
+
+/// Builds the service provider; configuration problems are usage errors (exit 2).
+fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
+    let config_error = |e: Error| Usage(format!("{} ({})", e, e.code()));
+    let mut idp = if let Some(path) = &options.idp_metadata {
+        let xml = read_file(path)?;
+        let idp = IdentityProvider::from_metadata_xml(&xml, options.idp_entity_id.as_deref()).map_err(config_error)?;
+        if !options.idp_certs.is_empty() {
+            return Err(Usage("give --idp-cert or --idp-metadata, not both".into()));
+        }
+        idp
+    } else {
+        let entity_id = options
+            .idp_entity_id
+            .clone()
+            .ok_or_else(|| Usage("--idp-entity-id is required with --idp-cert (Entra ID: https://sts.windows.net/<tenant id>/)".into()))?;
+        IdentityProvider::new(entity_id, "")
+    };
+    if options.idp_metadata.is_none() && options.idp_certs.is_empty() {
+        return Err(Usage("--idp-cert FILE or --idp-metadata FILE is required".into()));
+    }
+    for path in &options.idp_certs {
+        for cert in Certificate::parse_all(&read_file(path)?).map_err(|e| config_error(e.into()))? {
+            idp = idp.certificate(cert);
+        }
+    }
+    let mut builder = ServiceProvider::builder()
+        .entity_id(options.sp_entity_id.clone().ok_or_else(|| Usage("--sp-entity-id is required".into()))?)
+        .acs_url(options.acs_url.clone().ok_or_else(|| Usage("--acs-url is required".into()))?)
+        .idp(idp)
+        .allow_unsolicited(options.allow_unsolicited)
+        .allow_sha1(options.allow_sha1);
+    if let Some(secs) = options.clock_skew {
+        builder = builder.clock_skew(Duration::from_secs(secs));
+    }
+    builder.build().map_err(config_error)
+}
+
+fn now(options: &Options) -> UnixTime {
+    options.now.unwrap_or_else(|| {
+        let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        UnixTime::from_millis(i64::try_from(millis).unwrap_or(i64::MAX))
+    })
+}
+
+fn read_stdin() -> Result<String, Usage> {
+    let mut input = Vec::new();
+    std::io::stdin()
+        .take(64 * 1024 * 1024)
+        .read_to_end(&mut input)
+        .map_err(|e| Usage(format!("cannot read stdin: {e}")))?;
+    String::from_utf8(input).map_err(|_| Usage("stdin is not UTF-8 text".into()))
+}
+
+/// The identity as one JSON object, with the JS API's field names.
+fn identity_json(identity: &Identity) -> Value {
+    let mut attributes = Map::new();
+    for attribute in &identity.attributes {
+        attributes.insert(attribute.name.clone(), json!(attribute.values));
+    }
+    json!({
+        "nameId": identity.name_id,
+        "nameIdFormat": identity.name_id_format,
+        "sessionIndex": identity.session_index,
+        "issuer": identity.issuer,
+        "assertionId": identity.assertion_id,
+        "inResponseTo": identity.in_response_to,
+        "attributes": attributes,
+        "notOnOrAfter": identity.not_on_or_after.to_rfc3339(),
+        "sessionNotOnOrAfter": identity.session_not_on_or_after.map(UnixTime::to_rfc3339),
+        "authnInstant": identity.authn_instant.map(UnixTime::to_rfc3339),
+        "authnContextClassRef": identity.authn_context_class_ref,
+    })
+}
+
+fn error_json(code: &str, message: &str) -> Value {
+    json!({ "error": { "code": code, "message": message } })
+}
+
+fn verify(options: &Options) -> Result<ExitCode, Usage> {
+    let sp = service_provider(options)?;
+    let input = read_stdin()?;
+    let expect = Expect { request_id: options.request_id.as_deref(), now: now(options) };
+    let result = if input.trim_start().starts_with('<') {
+        sp.verify_xml(input.as_bytes(), &expect)
+    } else {
+        sp.verify_post_response(&input, &expect)
+    };
+    match result {
+        Ok(identity) => {
+            println!("{}", identity_json(&identity));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("{}", error_json(e.code(), &e.to_string()));
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn print_report(report: &Report) {
+    println!("Checks:");
+    for check in &report.checks {
+        let outcome = match &check.result {
+            CheckResult::Passed => "pass".to_owned(),
+            CheckResult::NotApplicable => "n/a ".to_owned(),
+            CheckResult::Skipped => "skip".to_owned(),
+            CheckResult::Failed { code, message } => format!("FAIL {code}: {message}"),
+        };
+        println!("  [{}] {:<20} {}", &outcome[..4.min(outcome.len())], check.name, check.description);
+        if let CheckResult::Failed { .. } = &check.result {
+            println!("         {outcome}");
+        }
+    }
+    if let Some(identity) = &report.identity {
+        println!("Identity:");
+        println!("{}", serde_json::to_string_pretty(&identity_json(identity)).unwrap_or_default());
+    }
+}
+
+fn inspect(options: &Options) -> Result<ExitCode, Usage> {
+    let input = read_stdin()?;
+    let with_checks = !options.idp_certs.is_empty() || options.idp_metadata.is_some();
+    if with_checks {
+        let sp = service_provider(options)?;
+        let expect = Expect { request_id: options.request_id.as_deref(), now: now(options) };
+        let report = sp.inspect(&input, &expect);
+        if let Some(xml) = &report.xml {
+            print_xml(xml.as_bytes());
+        }
+        print_report(&report);
+        return Ok(if report.identity.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
+    let limits = Limits::default();
+    let bytes = if input.trim_start().starts_with('<') {
+        Ok(input.into_bytes())
+    } else {
+        saml_edge::encoding::decode_post_field(&input, &limits)
+    };
+    match bytes {
+        Ok(bytes) => Ok(if print_xml(&bytes) { ExitCode::SUCCESS } else { ExitCode::from(1) }),
+        Err(e) => {
+            println!("{}", error_json(e.code(), &e.to_string()));
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Pretty-prints the XML; on a parse error prints the error and the raw text. Returns success.
+fn print_xml(bytes: &[u8]) -> bool {
+    match Document::parse(bytes, &Limits::default()) {
+        Ok(doc) => {
+            print!("{}", writer::pretty(&doc));
+            true
+        }
+        Err(e) => {
+            println!("{}", error_json(e.code(), &e.to_string()));
+            println!("{}", String::from_utf8_lossy(bytes));
+            false
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match command.as_str() {
+        "verify" => parse_options(rest).and_then(|o| verify(&o)),
+        "inspect" => parse_options(rest).and_then(|o| inspect(&o)),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => Err(Usage(format!("unknown command {other}"))),
+    };
+    result.unwrap_or_else(|Usage(message)| {
+        eprintln!("saml-edge: {message}\n\n{USAGE}");
+        ExitCode::from(2)
+    })
+}

@@ -46,3 +46,66 @@ mod tests {
         assert_eq!(escape_attribute("\"x\"\n\t<&"), "&quot;x&quot;&#xA;&#x9;&lt;&amp;");
     }
 }
+
+/// Renders a document indented for people (the `inspect` command): one element per line,
+/// short text kept inline, comments and processing instructions shown. Not canonical.
+pub fn pretty(doc: &super::Document) -> String {
+    let mut out = String::new();
+    pretty_node(doc, doc.root(), 0, &mut out);
+    out
+}
+
+fn pretty_node(doc: &super::Document, id: super::NodeId, depth: usize, out: &mut String) {
+    use super::NodeKind;
+    let indent = "  ".repeat(depth);
+    match doc.kind(id) {
+        NodeKind::Element(e) => {
+            out.push_str(&indent);
+            out.push('<');
+            out.push_str(&e.qualified_name());
+            for d in e.namespace_decls() {
+                match &d.prefix {
+                    Some(p) => out.push_str(&format!(" xmlns:{p}=\"{}\"", escape_attribute(&d.uri))),
+                    None => out.push_str(&format!(" xmlns=\"{}\"", escape_attribute(&d.uri))),
+                }
+            }
+            for a in e.attributes() {
+                let name = match &a.prefix {
+                    Some(p) => format!("{p}:{}", a.local),
+                    None => a.local.clone(),
+                };
+                out.push_str(&format!(" {name}=\"{}\"", escape_attribute(&a.value)));
+            }
+            let children: Vec<_> = e
+                .children()
+                .iter()
+                .copied()
+                .filter(|&c| !matches!(doc.kind(c), NodeKind::Text(t) if t.trim().is_empty()))
+                .collect();
+            if children.is_empty() {
+                out.push_str("/>\n");
+            } else if let [only] = children.as_slice() {
+                if let NodeKind::Text(t) = doc.kind(*only) {
+                    out.push('>');
+                    out.push_str(&escape_text(t));
+                    out.push_str(&format!("</{}>\n", e.qualified_name()));
+                    return;
+                }
+                out.push_str(">\n");
+                pretty_node(doc, *only, depth + 1, out);
+                out.push_str(&format!("{indent}</{}>\n", e.qualified_name()));
+            } else {
+                out.push_str(">\n");
+                for child in children {
+                    pretty_node(doc, child, depth + 1, out);
+                }
+                out.push_str(&format!("{indent}</{}>\n", e.qualified_name()));
+            }
+        }
+        NodeKind::Text(t) => out.push_str(&format!("{indent}{}\n", escape_text(t.trim()))),
+        NodeKind::Comment(c) => out.push_str(&format!("{indent}<!--{c}-->\n")),
+        NodeKind::ProcessingInstruction { target, data } => {
+            out.push_str(&format!("{indent}<?{target} {data}?>\n"));
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! XML-DSig verification of one enveloped signature, in a fixed order, returning proof of what
+//! was verified.
+//!
+//! [`verify_enveloped`] takes a `ds:Signature` node of a parsed document and the trusted
+//! certificates, and returns [`Verified`], which names the element whose canonical bytes were
+//! digested (the Signature's parent). `Verified` has no public constructor: the SAML layer can
+//! only read from elements that went through here (invariants V1, V7, V11).
+//!
+//! The order (V8):
+//! 1. shape (V5, V16): `Signature` = `SignedInfo`, `SignatureValue`, optional `KeyInfo`;
+//!    `SignedInfo` = `CanonicalizationMethod`, `SignatureMethod`, exactly one `Reference`;
+//!    `Reference` = `Transforms`, `DigestMethod`, `DigestValue`; nothing else, no stray text;
+//! 2. algorithms by exact URI (V9): exclusive c14n without comments; RSA-SHA256/384/512
+//!    (RSA-SHA1 only with [`Policy::allow_sha1`]); transforms exactly enveloped-signature then
+//!    exclusive c14n; digests SHA-256/384/512 (SHA-1 likewise opt-in);
+//! 3. the Reference URI must be `#` + the `ID` of the Signature's parent (V5, V6, V7);
+//! 4. the SignatureValue over the canonical SignedInfo, with each trusted key in turn; `KeyInfo`
+//!    is never read (V10);
+//! 5. only then the digest of the parent, canonicalized without exactly this Signature node,
+//!    compared in constant time with the DigestValue read from the verified SignedInfo (V8).
+//!
+//! Nothing in steps 1–3 executes anything: a transform outside the allow-list is refused, not run.
+
+use crate::c14n::{self, Options};
+use crate::crypto::{constant_time_eq, DigestAlgorithm, SignatureAlgorithm};
+use crate::encoding::decode_base64;
+use crate::error::SignatureError;
+use crate::x509::Certificate;
+use crate::xml::{is_ncname, Document, Element, NodeId, NodeKind};
+use crate::Error;
+
+/// The XML-DSig namespace.
+pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+/// Exclusive XML Canonicalization 1.0 (without comments).
+pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+/// The enveloped-signature transform.
+pub const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+
+/// Largest decoded SignatureValue accepted (a 16384-bit RSA signature is 2048 bytes).
+const MAX_SIGNATURE_BYTES: usize = 4096;
+/// Largest decoded DigestValue accepted (SHA-512 is 64 bytes).
+const MAX_DIGEST_BYTES: usize = 128;
+
+/// Which algorithms a verification accepts beyond the default allow-list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// Accept RSA-SHA1 signatures and SHA-1 digests (off by default; some legacy IdPs need it).
+    pub allow_sha1: bool,
+}
+
+/// Proof that the element [`Verified::node`] was signed by a trusted key. Only this module can
+/// construct it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    node: NodeId,
+    signature: NodeId,
+    signature_algorithm: SignatureAlgorithm,
+    digest_algorithm: DigestAlgorithm,
+    certificate_index: usize,
+}
+
+impl Verified {
+    /// The signed element (the parent of the verified Signature).
+    pub fn node(&self) -> NodeId {
+        self.node
+    }
+
+    /// The verified `ds:Signature` element (to skip when reading the signed element).
+    pub fn signature(&self) -> NodeId {
+        self.signature
+    }
+
+    /// The signature algorithm that was used.
+    pub fn signature_algorithm(&self) -> SignatureAlgorithm {
+        self.signature_algorithm
+    }
+
+    /// The digest algorithm that was used.
+    pub fn digest_algorithm(&self) -> DigestAlgorithm {
+        self.digest_algorithm
+    }
+
+    /// Index, in the trusted list, of the certificate whose key verified the signature.
+    pub fn certificate_index(&self) -> usize {
+        self.certificate_index
+    }
+}
+
+fn malformed(detail: impl Into<String>) -> Error {
+    SignatureError::Malformed { detail: detail.into() }.into()
+}
+
+/// The element children of `id`, refusing non-whitespace text and processing instructions
+/// (comments and white space between elements are fine).
+fn strict_children<'d>(doc: &'d Document, id: NodeId, what: &str) -> Result<Vec<(NodeId, &'d Element)>, Error> {
+    let mut out = Vec::new();
+    for &child in doc.children(id) {
+        match doc.kind(child) {
+            NodeKind::Element(e) => out.push((child, e)),
+            NodeKind::Text(t) if t.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) => {}
+            NodeKind::Comment(_) => {}
+            _ => return Err(malformed(format!("unexpected content inside {what}"))),
+        }
+    }
+    Ok(out)
+}
+
+/// Requires `children` to be exactly the dsig elements `names`, in order; `optional_last` allows
+/// the last name to be absent.
+fn expect_sequence<'d>(
+    children: &[(NodeId, &'d Element)],
+    names: &[&str],
+    optional_last: bool,
+    parent: &str,
+) -> Result<Vec<(NodeId, &'d Element)>, Error> {
+    let min = if optional_last { names.len().saturating_sub(1) } else { names.len() };
+    if children.len() < min || children.len() > names.len() {
+        return Err(malformed(format!("{parent} must contain exactly {}", names.join(", "))));
+    }
+    for (i, (_, element)) in children.iter().enumerate() {
+        let name = names.get(i).copied().unwrap_or_default();
+        if !element.is(DSIG_NS, name) {
+            return Err(malformed(format!(
+                "{parent} contains {} where {name} is required",
+                element.expanded_name()
+            )));
+        }
+    }
+    Ok(children.to_vec())
+}
+
+fn child_at<'d>(children: &[(NodeId, &'d Element)], index: usize) -> Result<(NodeId, &'d Element), Error> {
+    children.get(index).copied().ok_or_else(|| malformed("missing element"))
+}
+
+fn algorithm_of<'d>(element: &'d Element, what: &str) -> Result<&'d str, Error> {
+    element.attribute("Algorithm").ok_or_else(|| malformed(format!("{what} has no Algorithm")))
+}
+
+/// Reads an optional `ec:InclusiveNamespaces PrefixList` below a c14n method or transform; any
+/// other child is refused.
+fn inclusive_prefixes(doc: &Document, id: NodeId, what: &str) -> Result<Vec<String>, Error> {
+    let children = strict_children(doc, id, what)?;
+    match children.as_slice() {
+        [] => Ok(Vec::new()),
+        [(_, e)] if e.is(EXC_C14N, "InclusiveNamespaces") => Ok(e
+            .attribute("PrefixList")
+            .unwrap_or_default()
+            .split_ascii_whitespace()
+            .map(str::to_owned)
+            .collect()),
+        _ => Err(malformed(format!("unexpected child elements in {what}"))),
+    }
+}
+
+/// Base64 text of a DSig value element: all text nodes, comments skipped, white space allowed.
+fn base64_value(doc: &Document, id: NodeId, max: usize, what: &str) -> Result<Vec<u8>, Error> {
+    if doc.has_child_elements(id) {
+        return Err(malformed(format!("{what} contains elements")));
+    }
+    let text = doc.text(id);
+    if text.trim().is_empty() {
+        return Err(malformed(format!("{what} is empty")));
+    }
+    decode_base64(&text, max).map_err(|e| match e {
+        Error::LimitExceeded { .. } => malformed(format!("{what} is too long")),
+        _ => malformed(format!("{what} is not base64")),
+    })
+}
+
+fn signature_algorithm(uri: &str, policy: &Policy) -> Result<SignatureAlgorithm, Error> {
+    let algorithm = SignatureAlgorithm::from_uri(uri)
+        .ok_or_else(|| SignatureError::UnsupportedAlgorithm { algorithm: uri.to_owned() })?;
+    if algorithm.is_sha1() && !policy.allow_sha1 {
+        return Err(SignatureError::Sha1NotAllowed { algorithm: uri.to_owned() }.into());
+    }
+    Ok(algorithm)
+}
+
+fn digest_algorithm(uri: &str, policy: &Policy) -> Result<DigestAlgorithm, Error> {
+    let algorithm = DigestAlgorithm::from_uri(uri)
+        .ok_or_else(|| SignatureError::UnsupportedAlgorithm { algorithm: uri.to_owned() })?;
+    if algorithm.is_sha1() && !policy.allow_sha1 {
+        return Err(SignatureError::Sha1NotAllowed { algorithm: uri.to_owned() }.into());
+    }
+    Ok(algorithm)
+}
+
+/// Everything read from SignedInfo before any cryptography.
+struct Plan {
+    signed_info: NodeId,
+    signed_info_prefixes: Vec<String>,
+    signature_algorithm: SignatureAlgorithm,
+    digest_algorithm: DigestAlgorithm,
+    reference_prefixes: Vec<String>,
+    digest_value: Vec<u8>,
+    signature_value: Vec<u8>,
+}
+
+/// Steps 1–3: shape, algorithms, reference binding. Reads only; executes nothing.
+fn plan(doc: &Document, signature: NodeId, parent: NodeId, policy: &Policy) -> Result<Plan, Error> {
+    let children = strict_children(doc, signature, "Signature")?;
+    let children = expect_sequence(&children, &["SignedInfo", "SignatureValue", "KeyInfo"], true, "Signature")?;
+    let (signed_info, _) = child_at(&children, 0)?;
+    let (signature_value_node, _) = child_at(&children, 1)?;
+
+    let info = strict_children(doc, signed_info, "SignedInfo")?;
+    if info.iter().filter(|(_, e)| e.is(DSIG_NS, "Reference")).count() > 1 {
+        return Err(malformed("SignedInfo must contain exactly one Reference (SAML core §5.4.2)"));
+    }
+    let info = expect_sequence(
+        &info,
+        &["CanonicalizationMethod", "SignatureMethod", "Reference"],
+        false,
+        "SignedInfo",
+    )?;
+    let (c14n_method, c14n_element) = child_at(&info, 0)?;
+    let (signature_method, signature_method_element) = child_at(&info, 1)?;
+    let (reference, reference_element) = child_at(&info, 2)?;
+
+    let reference_parts = strict_children(doc, reference, "Reference")?;
+    let reference_parts =
+        expect_sequence(&reference_parts, &["Transforms", "DigestMethod", "DigestValue"], false, "Reference")?;
+    let (transforms, _) = child_at(&reference_parts, 0)?;
+    let (digest_method, digest_method_element) = child_at(&reference_parts, 1)?;
+    let (digest_value_node, _) = child_at(&reference_parts, 2)?;
+
+    let signature_value = base64_value(doc, signature_value_node, MAX_SIGNATURE_BYTES, "SignatureValue")?;
+    let digest_value = base64_value(doc, digest_value_node, MAX_DIGEST_BYTES, "DigestValue")?;
+
+    let c14n_uri = algorithm_of(c14n_element, "CanonicalizationMethod")?;
+    if c14n_uri != EXC_C14N {
+        return Err(SignatureError::UnsupportedAlgorithm { algorithm: c14n_uri.to_owned() }.into());
+    }
+    let signed_info_prefixes = inclusive_prefixes(doc, c14n_method, "CanonicalizationMethod")?;
+
+    if doc.has_child_elements(signature_method) {
+        // HMACOutputLength and friends: only meaningful for algorithms we refuse anyway.
+        let uri = algorithm_of(signature_method_element, "SignatureMethod")?;
+        return Err(SignatureError::UnsupportedAlgorithm { algorithm: uri.to_owned() }.into());
+    }
+    let signature_algorithm =
+        signature_algorithm(algorithm_of(signature_method_element, "SignatureMethod")?, policy)?;
+
+    let parent_id = doc.element(parent).and_then(|e| e.attribute("ID")).unwrap_or_default();
+    let uri = reference_element.attribute("URI");
+    if !is_ncname(parent_id) || uri.and_then(|u| u.strip_prefix('#')) != Some(parent_id) {
+        return Err(SignatureError::ReferenceMismatch {
+            expected: parent_id.to_owned(),
+            found: uri.unwrap_or("(no URI)").to_owned(),
+        }
+        .into());
+    }
+
+    let reference_prefixes = check_transforms(doc, transforms)?;
+
+    if doc.has_child_elements(digest_method) {
+        return Err(malformed("DigestMethod has child elements"));
+    }
+    let digest_algorithm = digest_algorithm(algorithm_of(digest_method_element, "DigestMethod")?, policy)?;
+
+    Ok(Plan {
+        signed_info,
+        signed_info_prefixes,
+        signature_algorithm,
+        digest_algorithm,
+        reference_prefixes,
+        digest_value,
+        signature_value,
+    })
+}
+
+/// Requires exactly [enveloped-signature, exc-c14n]; returns the exc-c14n PrefixList.
+fn check_transforms(doc: &Document, transforms: NodeId) -> Result<Vec<String>, Error> {
+    let list = strict_children(doc, transforms, "Transforms")?;
+    let unsupported = |transform: String| -> Error { SignatureError::UnsupportedTransform { transform }.into() };
+    let mut uris = Vec::with_capacity(list.len());
+    for (_, element) in &list {
+        if !element.is(DSIG_NS, "Transform") {
+            return Err(malformed(format!("Transforms contains {}", element.expanded_name())));
+        }
+        uris.push(algorithm_of(element, "Transform")?);
+    }
+    match (list.as_slice(), uris.as_slice()) {
+        ([(enveloped, _), (exclusive, _)], [ENVELOPED_SIGNATURE, EXC_C14N]) => {
+            if doc.has_child_elements(*enveloped) {
+                return Err(malformed("the enveloped-signature transform has child elements"));
+            }
+            inclusive_prefixes(doc, *exclusive, "Transform")
+        }
+        _ => {
+            let listed: Vec<&str> = uris.iter().copied().take(8).collect();
+            Err(unsupported(listed.join(" → ")))
+        }
+    }
+}
+
+/// Verifies the enveloped signature `signature` (a `ds:Signature` element) with the `trusted`
+/// certificates, and returns proof naming its parent element. See the module documentation for
+/// the exact order of checks.
+pub fn verify_enveloped(
+    doc: &Document,
+    signature: NodeId,
+    trusted: &[Certificate],
+    policy: &Policy,
+) -> Result<Verified, Error> {
+    let is_signature = doc.element(signature).is_some_and(|e| e.is(DSIG_NS, "Signature"));
+    let parent = doc.parent(signature).filter(|_| is_signature).ok_or_else(|| malformed("not a Signature element"))?;
+    let plan = plan(doc, signature, parent, policy)?;
+
+    let signed_info_bytes = c14n::canonicalize(
+        doc,
+        plan.signed_info,
+        &Options { with_comments: false, inclusive_prefixes: &plan.signed_info_prefixes, exclude: None },
+    );
+    if signed_info_bytes.first() != Some(&b'<') {
+        return Err(malformed("SignedInfo canonicalized to nothing"));
+    }
+    let certificate_index = trusted
+        .iter()
+        .position(|cert| {
+            cert.public_key()
+                .verify(plan.signature_algorithm, &signed_info_bytes, &plan.signature_value)
+                .is_ok()
+        })
+        .ok_or(SignatureError::InvalidSignature)?;
+
+    let referenced_bytes = c14n::canonicalize(
+        doc,
+        parent,
+        &Options { with_comments: false, inclusive_prefixes: &plan.reference_prefixes, exclude: Some(signature) },
+    );
+    if referenced_bytes.first() != Some(&b'<') {
+        return Err(malformed("the signed element canonicalized to nothing"));
+    }
+    let digest = plan.digest_algorithm.digest(&referenced_bytes);
+    if !constant_time_eq(&digest, &plan.digest_value) {
+        return Err(SignatureError::DigestMismatch.into());
+    }
+    Ok(Verified {
+        node: parent,
+        signature,
+        signature_algorithm: plan.signature_algorithm,
+        digest_algorithm: plan.digest_algorithm,
+        certificate_index,
+    })
+}

@@ -1,0 +1,437 @@
+//! The identity and conditions of a signed Assertion.
+//!
+//! [`SignedAssertion`] can only be made from a [`Verified`] proof: either the Assertion itself was
+//! verified, or the Response that directly contains it was. Every value is then read by a fixed
+//! structural path below that node (V11), as the full character content of the element (V12).
+
+use super::{ASSERTION_NS, BEARER, ENTITY_FORMAT, PROTOCOL_NS};
+use crate::dsig::Verified;
+use crate::error::SamlError;
+use crate::time::UnixTime;
+use crate::xml::{Document, Element, NodeId, NodeKind};
+use crate::Error;
+
+/// One SAML attribute with all its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// The `Name` (Entra uses claim URIs such as
+    /// `http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress`, or bare names).
+    pub name: String,
+    /// The `NameFormat`, if given.
+    pub name_format: Option<String>,
+    /// The `FriendlyName`, if given.
+    pub friendly_name: Option<String>,
+    /// The values in document order (each the full text content of an `AttributeValue`).
+    pub values: Vec<String>,
+}
+
+/// Who signed in, as asserted by the IdP and verified by saml-edge. Owned, no references into the
+/// document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Identity {
+    /// The `NameID` value, exactly as signed (Entra's default: the user principal name).
+    pub name_id: String,
+    /// The `NameID` `Format`, if given.
+    pub name_id_format: Option<String>,
+    /// The `AuthnStatement` `SessionIndex` (needed for single logout).
+    pub session_index: Option<String>,
+    /// The Assertion's Issuer (the IdP entity ID).
+    pub issuer: String,
+    /// The Assertion's ID (for the replay cache).
+    pub assertion_id: String,
+    /// The request this answers (`None` for an IdP-initiated response).
+    pub in_response_to: Option<String>,
+    /// All attributes, in document order; repeated names are merged (values in document order).
+    pub attributes: Vec<Attribute>,
+    /// Until when this assertion may be accepted (the earliest of the Conditions' and the
+    /// bearer confirmation's NotOnOrAfter); keep its ID in the replay cache until then + skew.
+    pub not_on_or_after: UnixTime,
+    /// The `AuthnStatement` `SessionNotOnOrAfter`: end the SP session no later than this.
+    pub session_not_on_or_after: Option<UnixTime>,
+    /// When the user authenticated at the IdP.
+    pub authn_instant: Option<UnixTime>,
+    /// How the user authenticated (e.g. `urn:oasis:names:tc:SAML:2.0:ac:classes:Password`).
+    pub authn_context_class_ref: Option<String>,
+    /// True when the Response carried a valid signature.
+    pub response_signed: bool,
+    /// True when the Assertion carried a valid signature.
+    pub assertion_signed: bool,
+}
+
+impl Identity {
+    /// The values of the attribute named `name`, if present.
+    pub fn attribute(&self, name: &str) -> Option<&[String]> {
+        self.attributes.iter().find(|a| a.name == name).map(|a| a.values.as_slice())
+    }
+}
+
+/// An Assertion covered by a verified signature (its own, or its Response's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedAssertion {
+    node: NodeId,
+    response_signed: bool,
+    assertion_signed: bool,
+}
+
+impl SignedAssertion {
+    /// Builds the proof from verified signatures. `response` and `assertion` must come from the
+    /// same document; `assertion_node` is the single direct-child Assertion of the Response.
+    pub fn new(
+        doc: &Document,
+        assertion_node: NodeId,
+        response: Option<&Verified>,
+        assertion: Option<&Verified>,
+    ) -> Option<SignedAssertion> {
+        let by_assertion = assertion.is_some_and(|v| v.node() == assertion_node);
+        let by_response = response.is_some_and(|v| doc.parent(assertion_node) == Some(v.node()));
+        (by_assertion || by_response).then_some(SignedAssertion {
+            node: assertion_node,
+            response_signed: by_response,
+            assertion_signed: by_assertion,
+        })
+    }
+}
+
+/// What the service provider expects of an assertion.
+#[derive(Debug, Clone, Copy)]
+pub struct Checks<'a> {
+    /// The IdP entity ID (expected Issuer).
+    pub idp_entity_id: &'a str,
+    /// The SP entity ID (expected Audience).
+    pub sp_entity_id: &'a str,
+    /// Further accepted audiences (e.g. Entra's `spn:<app id>`).
+    pub extra_audiences: &'a [String],
+    /// The ACS URL (expected Destination and Recipient).
+    pub acs_url: &'a str,
+    /// The ID of the AuthnRequest this browser sent, if any.
+    pub request_id: Option<&'a str>,
+    /// Accept responses without InResponseTo.
+    pub allow_unsolicited: bool,
+    /// The verification time.
+    pub now: UnixTime,
+    /// Tolerated clock difference, in seconds.
+    pub skew_secs: i64,
+}
+
+fn malformed(detail: impl Into<String>) -> Error {
+    SamlError::Malformed { detail: detail.into() }.into()
+}
+
+fn is_xml_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// The text of a simple-content element; child elements are refused.
+fn simple_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error> {
+    if doc.has_child_elements(node) {
+        return Err(malformed(format!("{what} contains elements")));
+    }
+    Ok(doc.text(node))
+}
+
+/// A URI-typed value (xs:anyURI collapses surrounding white space).
+fn uri_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error> {
+    Ok(simple_text(doc, node, what)?.trim_matches(is_xml_whitespace).to_owned())
+}
+
+/// The text content of all descendants, skipping comments and processing instructions.
+fn deep_text(doc: &Document, node: NodeId) -> String {
+    let mut out = String::new();
+    for descendant in doc.descendants(node) {
+        if let NodeKind::Text(t) = doc.kind(descendant) {
+            out.push_str(t);
+        }
+    }
+    out
+}
+
+fn time_attribute(element: &Element, name: &str) -> Result<Option<UnixTime>, Error> {
+    match element.attribute(name) {
+        None => Ok(None),
+        Some(value) => UnixTime::parse_rfc3339_utc(value).map(Some).ok_or_else(|| {
+            SamlError::InvalidTime { field: name.to_owned(), value: value.to_owned() }.into()
+        }),
+    }
+}
+
+fn exactly_one<'d>(
+    doc: &'d Document,
+    parent: NodeId,
+    local: &'d str,
+    what: &str,
+) -> Result<(NodeId, &'d Element), Error> {
+    let mut found = doc.children_named(parent, ASSERTION_NS, local);
+    let first = found.next().ok_or_else(|| malformed(format!("{what} has no {local}")))?;
+    if found.next().is_some() {
+        return Err(malformed(format!("{what} has more than one {local}")));
+    }
+    Ok(first)
+}
+
+fn check_version(element: &Element) -> Result<(), Error> {
+    match element.attribute("Version") {
+        Some("2.0") => Ok(()),
+        other => Err(SamlError::UnsupportedVersion { found: other.unwrap_or_default().to_owned() }.into()),
+    }
+}
+
+fn check_issuer(doc: &Document, issuer: NodeId, element: &Element, checks: &Checks<'_>) -> Result<String, Error> {
+    let value = uri_text(doc, issuer, "Issuer")?;
+    let format_ok = element.attribute("Format").is_none_or(|f| f == ENTITY_FORMAT);
+    if value != checks.idp_entity_id || !format_ok {
+        return Err(SamlError::IssuerMismatch { expected: checks.idp_entity_id.to_owned(), found: value }.into());
+    }
+    Ok(value)
+}
+
+/// InResponseTo rule shared by the Response and the bearer confirmation.
+fn check_in_response_to(found: Option<&str>, checks: &Checks<'_>) -> Result<(), Error> {
+    match (found, checks.request_id) {
+        (None, _) if checks.allow_unsolicited => Ok(()),
+        (None, _) => Err(SamlError::UnsolicitedResponse.into()),
+        (Some(found), Some(expected)) if found == expected => Ok(()),
+        (Some(found), expected) => Err(SamlError::InResponseToMismatch {
+            expected: expected.unwrap_or("(no request pending)").to_owned(),
+            found: found.to_owned(),
+        }
+        .into()),
+    }
+}
+
+/// Response-level cross-checks. The Response may be unsigned; these values are compared with
+/// configuration and can only reject.
+pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> Result<(), Error> {
+    let element = doc.element(response).ok_or_else(|| malformed("no Response"))?;
+    check_version(element)?;
+    time_attribute(element, "IssueInstant")?;
+    let mut issuers = doc.children_named(response, ASSERTION_NS, "Issuer");
+    if let Some((issuer, issuer_element)) = issuers.next() {
+        check_issuer(doc, issuer, issuer_element, checks)?;
+    }
+    if issuers.next().is_some() {
+        return Err(malformed("the Response has more than one Issuer"));
+    }
+    if let Some(destination) = element.attribute("Destination") {
+        if destination != checks.acs_url {
+            return Err(SamlError::DestinationMismatch {
+                expected: checks.acs_url.to_owned(),
+                found: destination.to_owned(),
+            }
+            .into());
+        }
+    }
+    if let Some(in_response_to) = element.attribute("InResponseTo") {
+        check_in_response_to(Some(in_response_to), checks)?;
+    }
+    debug_assert!(element.is(PROTOCOL_NS, "Response"));
+    Ok(())
+}
+
+/// Validates the signed assertion against `checks` and returns the identity.
+pub fn validate(doc: &Document, signed: SignedAssertion, checks: &Checks<'_>) -> Result<Identity, Error> {
+    let assertion = signed.node;
+    let element = doc.element(assertion).ok_or_else(|| malformed("no Assertion"))?;
+    check_version(element)?;
+    let assertion_id = element.attribute("ID").unwrap_or_default().to_owned();
+    if !crate::xml::is_ncname(&assertion_id) {
+        return Err(malformed("the Assertion has no valid ID"));
+    }
+    let (issuer_node, issuer_element) = exactly_one(doc, assertion, "Issuer", "the Assertion")?;
+    let issuer = check_issuer(doc, issuer_node, issuer_element, checks)?;
+    let issue_instant = time_attribute(element, "IssueInstant")?
+        .ok_or_else(|| malformed("the Assertion has no IssueInstant"))?;
+    if issue_instant > checks.now.plus_secs(checks.skew_secs) {
+        return Err(SamlError::NotYetValid {
+            not_before: issue_instant.to_string(),
+            now: checks.now.to_string(),
+        }
+        .into());
+    }
+
+    let (subject, _) = exactly_one(doc, assertion, "Subject", "the Assertion")?;
+    let (name_id, name_id_format) = read_name_id(doc, subject)?;
+    let confirmation = check_subject_confirmations(doc, subject, checks)?;
+    let conditions_not_on_or_after = check_conditions(doc, assertion, checks)?;
+    let authn = read_authn_statement(doc, assertion, checks)?;
+    let attributes = read_attributes(doc, assertion)?;
+
+    let not_on_or_after = match conditions_not_on_or_after {
+        Some(c) => c.min(confirmation.not_on_or_after),
+        None => confirmation.not_on_or_after,
+    };
+    Ok(Identity {
+        name_id,
+        name_id_format,
+        session_index: authn.session_index,
+        issuer,
+        assertion_id,
+        in_response_to: confirmation.in_response_to,
+        attributes,
+        not_on_or_after,
+        session_not_on_or_after: authn.session_not_on_or_after,
+        authn_instant: authn.authn_instant,
+        authn_context_class_ref: authn.class_ref,
+        response_signed: signed.response_signed,
+        assertion_signed: signed.assertion_signed,
+    })
+}
+
+fn read_name_id(doc: &Document, subject: NodeId) -> Result<(String, Option<String>), Error> {
+    for other in ["EncryptedID", "BaseID"] {
+        if doc.children_named(subject, ASSERTION_NS, other).next().is_some() {
+            return Err(malformed(format!("the Subject uses {other}, only NameID is supported")));
+        }
+    }
+    let (name_id, element) = exactly_one(doc, subject, "NameID", "the Subject")?;
+    let value = simple_text(doc, name_id, "NameID")?;
+    if value.trim_matches(is_xml_whitespace).is_empty() {
+        return Err(malformed("the NameID is empty"));
+    }
+    Ok((value, element.attribute("Format").map(str::to_owned)))
+}
+
+struct Confirmation {
+    not_on_or_after: UnixTime,
+    in_response_to: Option<String>,
+}
+
+fn check_subject_confirmations(doc: &Document, subject: NodeId, checks: &Checks<'_>) -> Result<Confirmation, Error> {
+    let mut first_error: Option<Error> = None;
+    for (confirmation, element) in doc.children_named(subject, ASSERTION_NS, "SubjectConfirmation") {
+        if element.attribute("Method") != Some(BEARER) {
+            continue;
+        }
+        match check_bearer(doc, confirmation, checks) {
+            Ok(accepted) => return Ok(accepted),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| {
+        SamlError::SubjectConfirmationInvalid { detail: "the Subject has no bearer SubjectConfirmation".into() }
+            .into()
+    }))
+}
+
+fn check_bearer(doc: &Document, confirmation: NodeId, checks: &Checks<'_>) -> Result<Confirmation, Error> {
+    let invalid = |detail: &str| -> Error { SamlError::SubjectConfirmationInvalid { detail: detail.into() }.into() };
+    let mut data = doc.children_named(confirmation, ASSERTION_NS, "SubjectConfirmationData");
+    let (_, data) = data.next().ok_or_else(|| invalid("the bearer SubjectConfirmation has no SubjectConfirmationData"))?;
+    let recipient = data.attribute("Recipient").ok_or_else(|| invalid("SubjectConfirmationData has no Recipient"))?;
+    if recipient != checks.acs_url {
+        return Err(SamlError::RecipientMismatch {
+            expected: checks.acs_url.to_owned(),
+            found: recipient.to_owned(),
+        }
+        .into());
+    }
+    let not_on_or_after = time_attribute(data, "NotOnOrAfter")?
+        .ok_or_else(|| invalid("SubjectConfirmationData has no NotOnOrAfter"))?;
+    if not_on_or_after.plus_secs(checks.skew_secs) <= checks.now {
+        return Err(SamlError::Expired {
+            not_on_or_after: not_on_or_after.to_string(),
+            now: checks.now.to_string(),
+        }
+        .into());
+    }
+    if let Some(not_before) = time_attribute(data, "NotBefore")? {
+        if not_before > checks.now.plus_secs(checks.skew_secs) {
+            return Err(SamlError::NotYetValid { not_before: not_before.to_string(), now: checks.now.to_string() }.into());
+        }
+    }
+    let in_response_to = data.attribute("InResponseTo");
+    check_in_response_to(in_response_to, checks)?;
+    Ok(Confirmation { not_on_or_after, in_response_to: in_response_to.map(str::to_owned) })
+}
+
+/// Checks the single Conditions element; returns its NotOnOrAfter.
+fn check_conditions(doc: &Document, assertion: NodeId, checks: &Checks<'_>) -> Result<Option<UnixTime>, Error> {
+    let (conditions, element) = exactly_one(doc, assertion, "Conditions", "the Assertion")?;
+    if let Some(not_before) = time_attribute(element, "NotBefore")? {
+        if not_before > checks.now.plus_secs(checks.skew_secs) {
+            return Err(SamlError::NotYetValid { not_before: not_before.to_string(), now: checks.now.to_string() }.into());
+        }
+    }
+    let not_on_or_after = time_attribute(element, "NotOnOrAfter")?;
+    if let Some(limit) = not_on_or_after {
+        if limit.plus_secs(checks.skew_secs) <= checks.now {
+            return Err(SamlError::Expired { not_on_or_after: limit.to_string(), now: checks.now.to_string() }.into());
+        }
+    }
+    let mut expected: Vec<String> = vec![checks.sp_entity_id.to_owned()];
+    expected.extend(checks.extra_audiences.iter().cloned());
+    let mut restrictions = 0usize;
+    for (restriction, _) in doc.children_named(conditions, ASSERTION_NS, "AudienceRestriction") {
+        restrictions += 1;
+        let mut found = Vec::new();
+        for (audience, _) in doc.children_named(restriction, ASSERTION_NS, "Audience") {
+            found.push(uri_text(doc, audience, "Audience")?);
+        }
+        if !found.iter().any(|a| expected.contains(a)) {
+            return Err(SamlError::AudienceMismatch { expected, found }.into());
+        }
+    }
+    if restrictions == 0 {
+        return Err(SamlError::AudienceMismatch { expected, found: Vec::new() }.into());
+    }
+    Ok(not_on_or_after)
+}
+
+struct Authn {
+    session_index: Option<String>,
+    authn_instant: Option<UnixTime>,
+    session_not_on_or_after: Option<UnixTime>,
+    class_ref: Option<String>,
+}
+
+fn read_authn_statement(doc: &Document, assertion: NodeId, checks: &Checks<'_>) -> Result<Authn, Error> {
+    let mut statements = doc.children_named(assertion, ASSERTION_NS, "AuthnStatement");
+    let (statement, element) = statements.next().ok_or_else(|| malformed("the Assertion has no AuthnStatement"))?;
+    let authn_instant = time_attribute(element, "AuthnInstant")?;
+    let session_not_on_or_after = time_attribute(element, "SessionNotOnOrAfter")?;
+    if let Some(limit) = session_not_on_or_after {
+        if limit.plus_secs(checks.skew_secs) <= checks.now {
+            return Err(SamlError::Expired { not_on_or_after: limit.to_string(), now: checks.now.to_string() }.into());
+        }
+    }
+    let mut class_ref = None;
+    if let Some((context, _)) = doc.children_named(statement, ASSERTION_NS, "AuthnContext").next() {
+        if let Some((class, _)) = doc.children_named(context, ASSERTION_NS, "AuthnContextClassRef").next() {
+            class_ref = Some(uri_text(doc, class, "AuthnContextClassRef")?);
+        }
+    }
+    Ok(Authn {
+        session_index: element.attribute("SessionIndex").map(str::to_owned),
+        authn_instant,
+        session_not_on_or_after,
+        class_ref,
+    })
+}
+
+/// Reads every Attribute of every AttributeStatement. Several Attribute elements with the same
+/// Name (Keycloak sends one per role) are merged deterministically: their values are appended in
+/// document order under the first one's NameFormat and FriendlyName.
+fn read_attributes(doc: &Document, assertion: NodeId) -> Result<Vec<Attribute>, Error> {
+    let mut attributes: Vec<Attribute> = Vec::new();
+    for (statement, _) in doc.children_named(assertion, ASSERTION_NS, "AttributeStatement") {
+        for (attribute, element) in doc.children_named(statement, ASSERTION_NS, "Attribute") {
+            let name = element.attribute("Name").ok_or_else(|| malformed("an Attribute has no Name"))?;
+            let values = doc
+                .children_named(attribute, ASSERTION_NS, "AttributeValue")
+                .map(|(value, _)| deep_text(doc, value));
+            if let Some(existing) = attributes.iter_mut().find(|a| a.name == name) {
+                existing.values.extend(values);
+                continue;
+            }
+            attributes.push(Attribute {
+                name: name.to_owned(),
+                name_format: element.attribute("NameFormat").map(str::to_owned),
+                friendly_name: element.attribute("FriendlyName").map(str::to_owned),
+                values: values.collect(),
+            });
+        }
+    }
+    Ok(attributes)
+}

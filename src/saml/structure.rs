@@ -1,0 +1,153 @@
+//! The shape of a Response document, checked before any cryptography. Every check here can only
+//! reject: nothing read here ends up in the identity.
+
+use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
+use crate::dsig::DSIG_NS;
+use crate::error::{SamlError, SignatureError};
+use crate::xml::{Document, NodeId};
+use crate::Error;
+
+/// Where the parts of a well-shaped Response are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// The root `samlp:Response`.
+    pub response: NodeId,
+    /// The single `saml:Assertion`, a direct child of the Response.
+    pub assertion: NodeId,
+    /// The Response's own `ds:Signature`, if any.
+    pub response_signature: Option<NodeId>,
+    /// The Assertion's `ds:Signature`, if any.
+    pub assertion_signature: Option<NodeId>,
+}
+
+/// Checks root, Status, assertion placement (V3) and signature placement (V4), in that order.
+pub fn check(doc: &Document) -> Result<Shape, Error> {
+    let response = doc.root();
+    let root = doc.element(response).ok_or(SamlError::AssertionMissing)?;
+    if !root.is(PROTOCOL_NS, "Response") {
+        return Err(SamlError::NotAResponse { found: root.expanded_name() }.into());
+    }
+    check_status(doc, response)?;
+    let assertion = find_assertion(doc, response)?;
+    let (response_signature, assertion_signature) = find_signatures(doc, response, assertion)?;
+    if response_signature.is_none() && assertion_signature.is_none() {
+        return Err(SignatureError::Missing.into());
+    }
+    Ok(Shape { response, assertion, response_signature, assertion_signature })
+}
+
+fn malformed(detail: impl Into<String>) -> Error {
+    SamlError::Malformed { detail: detail.into() }.into()
+}
+
+/// Status must be present and Success, with no non-Success second-level code. Read from the
+/// unverified Response: it can only turn a response into a rejection (and surfaces the IdP's
+/// error, e.g. Entra's AADSTS message, to the administrator).
+pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
+    let mut statuses = doc.children_named(response, PROTOCOL_NS, "Status");
+    let (status, _) = statuses.next().ok_or_else(|| malformed("the Response has no Status"))?;
+    if statuses.next().is_some() {
+        return Err(malformed("the Response has more than one Status"));
+    }
+    let mut codes = Vec::new();
+    let mut current = status;
+    for _ in 0..8 {
+        let mut children = doc.children_named(current, PROTOCOL_NS, "StatusCode");
+        let Some((code, element)) = children.next() else { break };
+        if children.next().is_some() {
+            return Err(malformed("a Status has more than one StatusCode"));
+        }
+        codes.push(element.attribute("Value").unwrap_or_default().to_owned());
+        current = code;
+    }
+    if codes.is_empty() {
+        return Err(malformed("the Status has no StatusCode"));
+    }
+    if codes.iter().any(|c| c != STATUS_SUCCESS) {
+        let message = doc
+            .children_named(status, PROTOCOL_NS, "StatusMessage")
+            .next()
+            .map(|(m, _)| doc.text(m));
+        return Err(SamlError::StatusNotSuccess { codes, message }.into());
+    }
+    Ok(())
+}
+
+/// Exactly one Assertion, a direct child of the Response; no Assertion or EncryptedAssertion
+/// anywhere else (Advice, Extensions, Signature, Object, StatusDetail…).
+fn find_assertion(doc: &Document, response: NodeId) -> Result<NodeId, Error> {
+    let mut direct = Vec::new();
+    let mut encrypted = 0usize;
+    for node in doc.descendants(response) {
+        let Some(element) = doc.element(node) else { continue };
+        let is_assertion = element.is(ASSERTION_NS, "Assertion");
+        let is_encrypted = element.is(ASSERTION_NS, "EncryptedAssertion");
+        if !is_assertion && !is_encrypted {
+            continue;
+        }
+        let parent = doc.parent(node);
+        if parent != Some(response) {
+            let container = parent
+                .and_then(|p| doc.element(p))
+                .map_or_else(String::new, |p| p.expanded_name());
+            return Err(SamlError::UnexpectedAssertion {
+                detail: format!("an {} is nested inside {container}", element.local_name()),
+            }
+            .into());
+        }
+        if is_encrypted {
+            encrypted += 1;
+        } else {
+            direct.push(node);
+        }
+    }
+    if direct.len() + encrypted > 1 {
+        return Err(SamlError::UnexpectedAssertion {
+            detail: format!("the Response contains {} assertions", direct.len() + encrypted),
+        }
+        .into());
+    }
+    if encrypted > 0 {
+        return Err(SamlError::EncryptedAssertionUnsupported.into());
+    }
+    direct.first().copied().ok_or_else(|| SamlError::AssertionMissing.into())
+}
+
+/// Every `ds:Signature` in the document must be the second element child of the Response or of
+/// the Assertion, right after its Issuer.
+fn find_signatures(
+    doc: &Document,
+    response: NodeId,
+    assertion: NodeId,
+) -> Result<(Option<NodeId>, Option<NodeId>), Error> {
+    let mut on_response = None;
+    let mut on_assertion = None;
+    for node in doc.descendants(response) {
+        if !doc.element(node).is_some_and(|e| e.is(DSIG_NS, "Signature")) {
+            continue;
+        }
+        let parent = doc.parent(node);
+        let slot = match parent {
+            Some(p) if p == response => &mut on_response,
+            Some(p) if p == assertion => &mut on_assertion,
+            _ => {
+                let container = parent
+                    .and_then(|p| doc.element(p))
+                    .map_or_else(String::new, |p| p.expanded_name());
+                return Err(SignatureError::Misplaced { detail: format!("inside {container}") }.into());
+            }
+        };
+        let owner = parent.unwrap_or(response);
+        let mut children = doc.child_elements(owner);
+        let first_is_issuer = children.next().is_some_and(|(_, e)| e.is(ASSERTION_NS, "Issuer"));
+        let second_is_this = children.next().is_some_and(|(id, _)| id == node);
+        if !first_is_issuer || !second_is_this || slot.is_some() {
+            return Err(SignatureError::Misplaced {
+                detail: "not directly after the Issuer".to_owned(),
+            }
+            .into());
+        }
+        *slot = Some(node);
+    }
+    Ok((on_response, on_assertion))
+}

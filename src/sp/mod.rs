@@ -1,0 +1,258 @@
+//! The service provider: configuration plus the few entry points users call.
+
+use std::time::Duration;
+
+use crate::dsig::{self, Policy, Verified};
+use crate::encoding;
+use crate::error::ConfigError;
+use crate::saml::assertion::{self, SignedAssertion};
+use crate::saml::{structure, Identity};
+use crate::time::UnixTime;
+use crate::x509::Certificate;
+use crate::xml::Document;
+use crate::{Error, Limits};
+
+/// The default tolerated clock difference between the IdP and this service provider.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(180);
+
+/// The identity provider this service provider trusts.
+#[derive(Debug, Clone)]
+pub struct IdentityProvider {
+    entity_id: String,
+    sso_url: Option<String>,
+    certificates: Vec<Certificate>,
+}
+
+impl IdentityProvider {
+    /// An IdP with its entity ID (Entra ID: `https://sts.windows.net/<tenant id>/`) and single
+    /// sign-on URL (Entra ID's "Login URL"). Add at least one certificate.
+    pub fn new(entity_id: impl Into<String>, sso_url: impl Into<String>) -> Self {
+        let sso_url = sso_url.into();
+        IdentityProvider {
+            entity_id: entity_id.into(),
+            sso_url: (!sso_url.is_empty()).then_some(sso_url),
+            certificates: Vec::new(),
+        }
+    }
+
+    /// An IdP described by its SAML metadata (Entra ID: "App Federation Metadata Url" document).
+    /// `entity_id` picks one entity of an `EntitiesDescriptor`. The SSO URL is the
+    /// HTTP-Redirect endpoint (else HTTP-POST); every signing certificate is trusted.
+    pub fn from_metadata_xml(xml: &[u8], entity_id: Option<&str>) -> Result<Self, Error> {
+        let metadata = crate::saml::metadata::parse_idp_metadata(xml, entity_id)?;
+        let sso_url = metadata
+            .sso_url(crate::saml::metadata::HTTP_REDIRECT)
+            .or_else(|| metadata.sso_url(crate::saml::metadata::HTTP_POST))
+            .map(str::to_owned);
+        Ok(IdentityProvider {
+            entity_id: metadata.entity_id,
+            sso_url,
+            certificates: metadata.signing_certificates,
+        })
+    }
+
+    /// Trusts the certificate(s) in `text`: PEM (one or more blocks) or the bare base64 body of
+    /// Entra ID's "Certificate (Base64)" download. Call again to trust several (rollover).
+    pub fn certificate_pem(mut self, text: &str) -> Result<Self, Error> {
+        self.certificates.extend(Certificate::from_pem_or_base64(text)?);
+        Ok(self)
+    }
+
+    /// Trusts a DER-encoded certificate.
+    pub fn certificate_der(mut self, der: &[u8]) -> Result<Self, Error> {
+        self.certificates.push(Certificate::from_der(der)?);
+        Ok(self)
+    }
+
+    /// Trusts an already parsed certificate.
+    pub fn certificate(mut self, certificate: Certificate) -> Self {
+        self.certificates.push(certificate);
+        self
+    }
+
+    /// The IdP entity ID.
+    pub fn entity_id(&self) -> &str {
+        &self.entity_id
+    }
+
+    /// The IdP single sign-on URL, if known.
+    pub fn sso_url(&self) -> Option<&str> {
+        self.sso_url.as_deref()
+    }
+
+    /// The trusted signing certificates.
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.certificates
+    }
+}
+
+/// What the caller knows about the response being verified.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect<'a> {
+    /// The ID of the AuthnRequest this browser started (`None` when none is pending).
+    pub request_id: Option<&'a str>,
+    /// The current time (the core never reads a clock).
+    pub now: UnixTime,
+}
+
+/// A configured SAML service provider. Build it once and reuse it.
+#[derive(Debug, Clone)]
+pub struct ServiceProvider {
+    entity_id: String,
+    acs_url: String,
+    idp: IdentityProvider,
+    extra_audiences: Vec<String>,
+    clock_skew_secs: i64,
+    allow_unsolicited: bool,
+    policy: Policy,
+    limits: Limits,
+}
+
+/// Builds a [`ServiceProvider`]; see [`ServiceProvider::builder`].
+#[derive(Debug, Clone, Default)]
+pub struct ServiceProviderBuilder {
+    entity_id: Option<String>,
+    acs_url: Option<String>,
+    idp: Option<IdentityProvider>,
+    extra_audiences: Vec<String>,
+    clock_skew: Option<Duration>,
+    allow_unsolicited: bool,
+    allow_sha1: bool,
+    limits: Option<Limits>,
+}
+
+impl ServiceProviderBuilder {
+    /// This SP's entity ID: Entra ID's "Identifier (Entity ID)", and the expected Audience.
+    pub fn entity_id(mut self, entity_id: impl Into<String>) -> Self {
+        self.entity_id = Some(entity_id.into());
+        self
+    }
+
+    /// This SP's Assertion Consumer Service URL: Entra ID's "Reply URL", compared exactly with
+    /// the Response Destination and the SubjectConfirmationData Recipient.
+    pub fn acs_url(mut self, acs_url: impl Into<String>) -> Self {
+        self.acs_url = Some(acs_url.into());
+        self
+    }
+
+    /// The trusted identity provider.
+    pub fn idp(mut self, idp: IdentityProvider) -> Self {
+        self.idp = Some(idp);
+        self
+    }
+
+    /// Accepts an additional Audience value (e.g. Entra's `spn:<application id>`).
+    pub fn extra_audience(mut self, audience: impl Into<String>) -> Self {
+        self.extra_audiences.push(audience.into());
+        self
+    }
+
+    /// Tolerated clock difference (default 180 s; at most 1 hour).
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew = Some(skew);
+        self
+    }
+
+    /// Accepts IdP-initiated responses (no InResponseTo). Off by default.
+    pub fn allow_unsolicited(mut self, allow: bool) -> Self {
+        self.allow_unsolicited = allow;
+        self
+    }
+
+    /// Accepts RSA-SHA1 signatures and SHA-1 digests. Off by default; prefer setting the IdP to
+    /// SHA-256 (Entra ID: SAML Signing Certificate > Signing Algorithm).
+    pub fn allow_sha1(mut self, allow: bool) -> Self {
+        self.allow_sha1 = allow;
+        self
+    }
+
+    /// Replaces the default [`Limits`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// Checks the configuration and builds the service provider.
+    pub fn build(self) -> Result<ServiceProvider, Error> {
+        let entity_id = self.entity_id.filter(|s| !s.is_empty()).ok_or(ConfigError::Missing { field: "entity_id" })?;
+        let acs_url = self.acs_url.filter(|s| !s.is_empty()).ok_or(ConfigError::Missing { field: "acs_url" })?;
+        let idp = self.idp.ok_or(ConfigError::Missing { field: "idp" })?;
+        if idp.entity_id.is_empty() {
+            return Err(ConfigError::Missing { field: "idp.entity_id" }.into());
+        }
+        if idp.certificates.is_empty() {
+            return Err(ConfigError::Missing { field: "idp.certificates" }.into());
+        }
+        let skew = self.clock_skew.unwrap_or(DEFAULT_CLOCK_SKEW);
+        if skew > Duration::from_secs(3600) {
+            return Err(ConfigError::Invalid { field: "clock_skew", detail: "more than one hour".into() }.into());
+        }
+        Ok(ServiceProvider {
+            entity_id,
+            acs_url,
+            idp,
+            extra_audiences: self.extra_audiences,
+            clock_skew_secs: i64::try_from(skew.as_secs()).unwrap_or(3600),
+            allow_unsolicited: self.allow_unsolicited,
+            policy: Policy { allow_sha1: self.allow_sha1 },
+            limits: self.limits.unwrap_or_default(),
+        })
+    }
+}
+
+impl ServiceProvider {
+    /// Starts building a service provider.
+    pub fn builder() -> ServiceProviderBuilder {
+        ServiceProviderBuilder::default()
+    }
+
+    /// This SP's entity ID.
+    pub fn entity_id(&self) -> &str {
+        &self.entity_id
+    }
+
+    /// This SP's ACS URL.
+    pub fn acs_url(&self) -> &str {
+        &self.acs_url
+    }
+
+    /// The trusted IdP.
+    pub fn idp(&self) -> &IdentityProvider {
+        &self.idp
+    }
+
+    /// The tolerated clock skew, in seconds.
+    pub fn clock_skew_secs(&self) -> i64 {
+        self.clock_skew_secs
+    }
+
+    /// Verifies the HTTP-POST binding's `SAMLResponse` form value (base64; line breaks allowed)
+    /// and returns who signed in.
+    pub fn verify_post_response(&self, saml_response: &str, expect: &Expect<'_>) -> Result<Identity, Error> {
+        let xml = encoding::decode_post_field(saml_response, &self.limits)?;
+        self.verify_xml(&xml, expect)
+    }
+
+    /// Verifies a Response given as XML bytes (already decoded from the transport).
+    pub fn verify_xml(&self, xml: &[u8], expect: &Expect<'_>) -> Result<Identity, Error> {
+        let doc = Document::parse(xml, &self.limits)?;
+        self.verify_document(&doc, expect)
+    }
+
+    /// Verifies a parsed Response document.
+    pub fn verify_document(&self, doc: &Document, expect: &Expect<'_>) -> Result<Identity, Error> {
+        let shape = structure::check(doc)?;
+        let trusted = self.idp.certificates();
+        let verify = |signature| dsig::verify_enveloped(doc, signature, trusted, &self.policy);
+        let response: Option<Verified> = shape.response_signature.map(verify).transpose()?;
+        let assertion: Option<Verified> = shape.assertion_signature.map(verify).transpose()?;
+        let signed = SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())
+            .ok_or(crate::error::SignatureError::Missing)?;
+        let checks = self.checks(expect);
+        assertion::check_response(doc, shape.response, &checks)?;
+        assertion::validate(doc, signed, &checks)
+    }
+}
+
+mod inspect;
+pub use inspect::{Check, CheckResult, Report};
