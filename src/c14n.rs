@@ -42,7 +42,11 @@ type Binding<'a> = (Option<&'a str>, &'a str);
 /// node of `doc` (callers treat an empty result as an error: V13).
 pub fn canonicalize(doc: &Document, apex: NodeId, options: &Options<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(4096);
-    let mut writer = Writer { doc, options, out: &mut out };
+    let mut writer = Writer {
+        doc,
+        options,
+        out: &mut out,
+    };
     writer.subtree(apex);
     out
 }
@@ -134,7 +138,11 @@ impl<'a> Writer<'a> {
             }
         }
         for token in self.options.inclusive_prefixes {
-            want(if token == "#default" { None } else { Some(token.as_str()) });
+            want(if token == "#default" {
+                None
+            } else {
+                Some(token.as_str())
+            });
         }
 
         let mut bindings = inherited.to_vec();
@@ -151,7 +159,11 @@ impl<'a> Writer<'a> {
                     None => continue,
                 },
             };
-            let current = bindings.iter().rev().find(|(p, _)| *p == prefix).map(|(_, u)| *u);
+            let current = bindings
+                .iter()
+                .rev()
+                .find(|(p, _)| *p == prefix)
+                .map(|(_, u)| *u);
             let already = match current {
                 Some(existing) => existing == uri,
                 None => prefix.is_none() && uri.is_empty(),
@@ -236,15 +248,24 @@ mod tests {
     fn c14n(xml: &str, prefixes: &[&str]) -> String {
         let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
         let prefixes: Vec<String> = prefixes.iter().map(|s| s.to_string()).collect();
-        let options = Options { inclusive_prefixes: &prefixes, ..Options::default() };
-        let apex = doc.child_elements(doc.root()).next().map_or(doc.root(), |(id, _)| id);
+        let options = Options {
+            inclusive_prefixes: &prefixes,
+            ..Options::default()
+        };
+        let apex = doc
+            .child_elements(doc.root())
+            .next()
+            .map_or(doc.root(), |(id, _)| id);
         String::from_utf8(canonicalize(&doc, apex, &options)).unwrap()
     }
 
     #[test]
     fn renders_only_visibly_utilized_namespaces() {
         assert_eq!(
-            c14n(r#"<r xmlns:a="urn:a" xmlns:b="urn:b"><a:x b:y="1" z="2" xmlns:c="urn:c"><c2/></a:x></r>"#, &[]),
+            c14n(
+                r#"<r xmlns:a="urn:a" xmlns:b="urn:b"><a:x b:y="1" z="2" xmlns:c="urn:c"><c2/></a:x></r>"#,
+                &[]
+            ),
             r#"<a:x xmlns:a="urn:a" xmlns:b="urn:b" z="2" b:y="1"><c2></c2></a:x>"#
         );
     }
@@ -252,7 +273,10 @@ mod tests {
     #[test]
     fn default_namespace_and_undeclaration() {
         assert_eq!(
-            c14n(r#"<r xmlns="urn:d"><x><y xmlns=""><z xmlns="urn:d"/></y></x></r>"#, &[]),
+            c14n(
+                r#"<r xmlns="urn:d"><x><y xmlns=""><z xmlns="urn:d"/></y></x></r>"#,
+                &[]
+            ),
             r#"<x xmlns="urn:d"><y xmlns=""><z xmlns="urn:d"></z></y></x>"#
         );
         assert_eq!(c14n(r#"<r><x xmlns=""/></r>"#, &[]), "<x></x>");
@@ -261,17 +285,28 @@ mod tests {
     #[test]
     fn inclusive_prefixes() {
         assert_eq!(
-            c14n(r#"<r xmlns:xs="urn:xs" xmlns:u="urn:u"><x t="xs:string"/></r>"#, &["xs", "missing"]),
+            c14n(
+                r#"<r xmlns:xs="urn:xs" xmlns:u="urn:u"><x t="xs:string"/></r>"#,
+                &["xs", "missing"]
+            ),
             r#"<x xmlns:xs="urn:xs" t="xs:string"></x>"#
         );
-        assert_eq!(c14n(r#"<r xmlns="urn:d"><p:x xmlns:p="urn:p"/></r>"#, &["#default"]),
-            r#"<p:x xmlns="urn:d" xmlns:p="urn:p"></p:x>"#);
+        assert_eq!(
+            c14n(
+                r#"<r xmlns="urn:d"><p:x xmlns:p="urn:p"/></r>"#,
+                &["#default"]
+            ),
+            r#"<p:x xmlns="urn:d" xmlns:p="urn:p"></p:x>"#
+        );
     }
 
     #[test]
     fn escaping_and_comments() {
         assert_eq!(
-            c14n("<r><x a=\"&lt;&amp;&quot;&#9;&#10;&#13;'&gt;\">&lt;&gt;&amp;&#13;\"<!--c--><?p  d?></x></r>", &[]),
+            c14n(
+                "<r><x a=\"&lt;&amp;&quot;&#9;&#10;&#13;'&gt;\">&lt;&gt;&amp;&#13;\"<!--c--><?p  d?></x></r>",
+                &[]
+            ),
             "<x a=\"&lt;&amp;&quot;&#x9;&#xA;&#xD;'>\">&lt;&gt;&amp;&#xD;\"<?p d?></x>"
         );
     }
@@ -279,7 +314,10 @@ mod tests {
     #[test]
     fn attribute_order_by_namespace_uri_then_name() {
         assert_eq!(
-            c14n(r#"<r><x xmlns:b="urn:a" xmlns:a="urn:b" a:z="1" b:z="2" y="3" x="4"/></r>"#, &[]),
+            c14n(
+                r#"<r><x xmlns:b="urn:a" xmlns:a="urn:b" a:z="1" b:z="2" y="3" x="4"/></r>"#,
+                &[]
+            ),
             r#"<x xmlns:a="urn:b" xmlns:b="urn:a" x="4" y="3" b:z="2" a:z="1"></x>"#
         );
     }

@@ -15,7 +15,7 @@
 //!   [`SignatureError::InvalidSignature`]: no detail that could serve as an oracle.
 //! * **Key size**: [`RsaPublicKey::verify`] does not check it; certificates enforce
 //!   [`MIN_RSA_BITS`] when they are loaded (see [`crate::x509`]) and signing keys when they are
-//!   read ([`RsaPrivateKey::from_pem`]).
+//!   read (`RsaPrivateKey::from_pem`, feature `sign`).
 //! * **Signing** (cargo feature `sign`, on by default) is deterministic and needs no random
 //!   numbers, so it works on `wasm32-unknown-unknown` without `getrandom`. Because the `rsa`
 //!   crate is built without its `getrandom` feature, the private-key operation runs without

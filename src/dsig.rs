@@ -21,13 +21,13 @@
 //!
 //! Nothing in steps 1–3 executes anything: a transform outside the allow-list is refused, not run.
 
+use crate::Error;
 use crate::c14n::{self, Options};
-use crate::crypto::{constant_time_eq, DigestAlgorithm, SignatureAlgorithm};
+use crate::crypto::{DigestAlgorithm, SignatureAlgorithm, constant_time_eq};
 use crate::encoding::decode_base64;
 use crate::error::SignatureError;
 use crate::x509::Certificate;
-use crate::xml::{is_ncname, Document, Element, NodeId, NodeKind};
-use crate::Error;
+use crate::xml::{Document, Element, NodeId, NodeKind, is_ncname};
 
 /// The XML-DSig namespace.
 pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
@@ -87,12 +87,19 @@ impl Verified {
 }
 
 fn malformed(detail: impl Into<String>) -> Error {
-    SignatureError::Malformed { detail: detail.into() }.into()
+    SignatureError::Malformed {
+        detail: detail.into(),
+    }
+    .into()
 }
 
 /// The element children of `id`, refusing non-whitespace text and processing instructions
 /// (comments and white space between elements are fine).
-fn strict_children<'d>(doc: &'d Document, id: NodeId, what: &str) -> Result<Vec<(NodeId, &'d Element)>, Error> {
+fn strict_children<'d>(
+    doc: &'d Document,
+    id: NodeId,
+    what: &str,
+) -> Result<Vec<(NodeId, &'d Element)>, Error> {
     let mut out = Vec::new();
     for &child in doc.children(id) {
         match doc.kind(child) {
@@ -113,9 +120,16 @@ fn expect_sequence<'d>(
     optional_last: bool,
     parent: &str,
 ) -> Result<Vec<(NodeId, &'d Element)>, Error> {
-    let min = if optional_last { names.len().saturating_sub(1) } else { names.len() };
+    let min = if optional_last {
+        names.len().saturating_sub(1)
+    } else {
+        names.len()
+    };
     if children.len() < min || children.len() > names.len() {
-        return Err(malformed(format!("{parent} must contain exactly {}", names.join(", "))));
+        return Err(malformed(format!(
+            "{parent} must contain exactly {}",
+            names.join(", ")
+        )));
     }
     for (i, (_, element)) in children.iter().enumerate() {
         let name = names.get(i).copied().unwrap_or_default();
@@ -129,12 +143,20 @@ fn expect_sequence<'d>(
     Ok(children.to_vec())
 }
 
-fn child_at<'d>(children: &[(NodeId, &'d Element)], index: usize) -> Result<(NodeId, &'d Element), Error> {
-    children.get(index).copied().ok_or_else(|| malformed("missing element"))
+fn child_at<'d>(
+    children: &[(NodeId, &'d Element)],
+    index: usize,
+) -> Result<(NodeId, &'d Element), Error> {
+    children
+        .get(index)
+        .copied()
+        .ok_or_else(|| malformed("missing element"))
 }
 
 fn algorithm_of<'d>(element: &'d Element, what: &str) -> Result<&'d str, Error> {
-    element.attribute("Algorithm").ok_or_else(|| malformed(format!("{what} has no Algorithm")))
+    element
+        .attribute("Algorithm")
+        .ok_or_else(|| malformed(format!("{what} has no Algorithm")))
 }
 
 /// Reads an optional `ec:InclusiveNamespaces PrefixList` below a c14n method or transform; any
@@ -169,19 +191,29 @@ fn base64_value(doc: &Document, id: NodeId, max: usize, what: &str) -> Result<Ve
 }
 
 fn signature_algorithm(uri: &str, policy: &Policy) -> Result<SignatureAlgorithm, Error> {
-    let algorithm = SignatureAlgorithm::from_uri(uri)
-        .ok_or_else(|| SignatureError::UnsupportedAlgorithm { algorithm: uri.to_owned() })?;
+    let algorithm =
+        SignatureAlgorithm::from_uri(uri).ok_or_else(|| SignatureError::UnsupportedAlgorithm {
+            algorithm: uri.to_owned(),
+        })?;
     if algorithm.is_sha1() && !policy.allow_sha1 {
-        return Err(SignatureError::Sha1NotAllowed { algorithm: uri.to_owned() }.into());
+        return Err(SignatureError::Sha1NotAllowed {
+            algorithm: uri.to_owned(),
+        }
+        .into());
     }
     Ok(algorithm)
 }
 
 fn digest_algorithm(uri: &str, policy: &Policy) -> Result<DigestAlgorithm, Error> {
-    let algorithm = DigestAlgorithm::from_uri(uri)
-        .ok_or_else(|| SignatureError::UnsupportedAlgorithm { algorithm: uri.to_owned() })?;
+    let algorithm =
+        DigestAlgorithm::from_uri(uri).ok_or_else(|| SignatureError::UnsupportedAlgorithm {
+            algorithm: uri.to_owned(),
+        })?;
     if algorithm.is_sha1() && !policy.allow_sha1 {
-        return Err(SignatureError::Sha1NotAllowed { algorithm: uri.to_owned() }.into());
+        return Err(SignatureError::Sha1NotAllowed {
+            algorithm: uri.to_owned(),
+        }
+        .into());
     }
     Ok(algorithm)
 }
@@ -200,13 +232,25 @@ struct Plan {
 /// Steps 1–3: shape, algorithms, reference binding. Reads only; executes nothing.
 fn plan(doc: &Document, signature: NodeId, parent: NodeId, policy: &Policy) -> Result<Plan, Error> {
     let children = strict_children(doc, signature, "Signature")?;
-    let children = expect_sequence(&children, &["SignedInfo", "SignatureValue", "KeyInfo"], true, "Signature")?;
+    let children = expect_sequence(
+        &children,
+        &["SignedInfo", "SignatureValue", "KeyInfo"],
+        true,
+        "Signature",
+    )?;
     let (signed_info, _) = child_at(&children, 0)?;
     let (signature_value_node, _) = child_at(&children, 1)?;
 
     let info = strict_children(doc, signed_info, "SignedInfo")?;
-    if info.iter().filter(|(_, e)| e.is(DSIG_NS, "Reference")).count() > 1 {
-        return Err(malformed("SignedInfo must contain exactly one Reference (SAML core §5.4.2)"));
+    if info
+        .iter()
+        .filter(|(_, e)| e.is(DSIG_NS, "Reference"))
+        .count()
+        > 1
+    {
+        return Err(malformed(
+            "SignedInfo must contain exactly one Reference (SAML core §5.4.2)",
+        ));
     }
     let info = expect_sequence(
         &info,
@@ -219,30 +263,50 @@ fn plan(doc: &Document, signature: NodeId, parent: NodeId, policy: &Policy) -> R
     let (reference, reference_element) = child_at(&info, 2)?;
 
     let reference_parts = strict_children(doc, reference, "Reference")?;
-    let reference_parts =
-        expect_sequence(&reference_parts, &["Transforms", "DigestMethod", "DigestValue"], false, "Reference")?;
+    let reference_parts = expect_sequence(
+        &reference_parts,
+        &["Transforms", "DigestMethod", "DigestValue"],
+        false,
+        "Reference",
+    )?;
     let (transforms, _) = child_at(&reference_parts, 0)?;
     let (digest_method, digest_method_element) = child_at(&reference_parts, 1)?;
     let (digest_value_node, _) = child_at(&reference_parts, 2)?;
 
-    let signature_value = base64_value(doc, signature_value_node, MAX_SIGNATURE_BYTES, "SignatureValue")?;
+    let signature_value = base64_value(
+        doc,
+        signature_value_node,
+        MAX_SIGNATURE_BYTES,
+        "SignatureValue",
+    )?;
     let digest_value = base64_value(doc, digest_value_node, MAX_DIGEST_BYTES, "DigestValue")?;
 
     let c14n_uri = algorithm_of(c14n_element, "CanonicalizationMethod")?;
     if c14n_uri != EXC_C14N {
-        return Err(SignatureError::UnsupportedAlgorithm { algorithm: c14n_uri.to_owned() }.into());
+        return Err(SignatureError::UnsupportedAlgorithm {
+            algorithm: c14n_uri.to_owned(),
+        }
+        .into());
     }
     let signed_info_prefixes = inclusive_prefixes(doc, c14n_method, "CanonicalizationMethod")?;
 
     if doc.has_child_elements(signature_method) {
         // HMACOutputLength and friends: only meaningful for algorithms we refuse anyway.
         let uri = algorithm_of(signature_method_element, "SignatureMethod")?;
-        return Err(SignatureError::UnsupportedAlgorithm { algorithm: uri.to_owned() }.into());
+        return Err(SignatureError::UnsupportedAlgorithm {
+            algorithm: uri.to_owned(),
+        }
+        .into());
     }
-    let signature_algorithm =
-        signature_algorithm(algorithm_of(signature_method_element, "SignatureMethod")?, policy)?;
+    let signature_algorithm = signature_algorithm(
+        algorithm_of(signature_method_element, "SignatureMethod")?,
+        policy,
+    )?;
 
-    let parent_id = doc.element(parent).and_then(|e| e.attribute("ID")).unwrap_or_default();
+    let parent_id = doc
+        .element(parent)
+        .and_then(|e| e.attribute("ID"))
+        .unwrap_or_default();
     let uri = reference_element.attribute("URI");
     if !is_ncname(parent_id) || uri.and_then(|u| u.strip_prefix('#')) != Some(parent_id) {
         return Err(SignatureError::ReferenceMismatch {
@@ -257,7 +321,8 @@ fn plan(doc: &Document, signature: NodeId, parent: NodeId, policy: &Policy) -> R
     if doc.has_child_elements(digest_method) {
         return Err(malformed("DigestMethod has child elements"));
     }
-    let digest_algorithm = digest_algorithm(algorithm_of(digest_method_element, "DigestMethod")?, policy)?;
+    let digest_algorithm =
+        digest_algorithm(algorithm_of(digest_method_element, "DigestMethod")?, policy)?;
 
     Ok(Plan {
         signed_info,
@@ -273,18 +338,24 @@ fn plan(doc: &Document, signature: NodeId, parent: NodeId, policy: &Policy) -> R
 /// Requires exactly [enveloped-signature, exc-c14n]; returns the exc-c14n PrefixList.
 fn check_transforms(doc: &Document, transforms: NodeId) -> Result<Vec<String>, Error> {
     let list = strict_children(doc, transforms, "Transforms")?;
-    let unsupported = |transform: String| -> Error { SignatureError::UnsupportedTransform { transform }.into() };
+    let unsupported =
+        |transform: String| -> Error { SignatureError::UnsupportedTransform { transform }.into() };
     let mut uris = Vec::with_capacity(list.len());
     for (_, element) in &list {
         if !element.is(DSIG_NS, "Transform") {
-            return Err(malformed(format!("Transforms contains {}", element.expanded_name())));
+            return Err(malformed(format!(
+                "Transforms contains {}",
+                element.expanded_name()
+            )));
         }
         uris.push(algorithm_of(element, "Transform")?);
     }
     match (list.as_slice(), uris.as_slice()) {
         ([(enveloped, _), (exclusive, _)], [ENVELOPED_SIGNATURE, EXC_C14N]) => {
             if doc.has_child_elements(*enveloped) {
-                return Err(malformed("the enveloped-signature transform has child elements"));
+                return Err(malformed(
+                    "the enveloped-signature transform has child elements",
+                ));
             }
             inclusive_prefixes(doc, *exclusive, "Transform")
         }
@@ -304,14 +375,23 @@ pub fn verify_enveloped(
     trusted: &[Certificate],
     policy: &Policy,
 ) -> Result<Verified, Error> {
-    let is_signature = doc.element(signature).is_some_and(|e| e.is(DSIG_NS, "Signature"));
-    let parent = doc.parent(signature).filter(|_| is_signature).ok_or_else(|| malformed("not a Signature element"))?;
+    let is_signature = doc
+        .element(signature)
+        .is_some_and(|e| e.is(DSIG_NS, "Signature"));
+    let parent = doc
+        .parent(signature)
+        .filter(|_| is_signature)
+        .ok_or_else(|| malformed("not a Signature element"))?;
     let plan = plan(doc, signature, parent, policy)?;
 
     let signed_info_bytes = c14n::canonicalize(
         doc,
         plan.signed_info,
-        &Options { with_comments: false, inclusive_prefixes: &plan.signed_info_prefixes, exclude: None },
+        &Options {
+            with_comments: false,
+            inclusive_prefixes: &plan.signed_info_prefixes,
+            exclude: None,
+        },
     );
     if signed_info_bytes.first() != Some(&b'<') {
         return Err(malformed("SignedInfo canonicalized to nothing"));
@@ -320,7 +400,11 @@ pub fn verify_enveloped(
         .iter()
         .position(|cert| {
             cert.public_key()
-                .verify(plan.signature_algorithm, &signed_info_bytes, &plan.signature_value)
+                .verify(
+                    plan.signature_algorithm,
+                    &signed_info_bytes,
+                    &plan.signature_value,
+                )
                 .is_ok()
         })
         .ok_or(SignatureError::InvalidSignature)?;
@@ -328,7 +412,11 @@ pub fn verify_enveloped(
     let referenced_bytes = c14n::canonicalize(
         doc,
         parent,
-        &Options { with_comments: false, inclusive_prefixes: &plan.reference_prefixes, exclude: Some(signature) },
+        &Options {
+            with_comments: false,
+            inclusive_prefixes: &plan.reference_prefixes,
+            exclude: Some(signature),
+        },
     );
     if referenced_bytes.first() != Some(&b'<') {
         return Err(malformed("the signed element canonicalized to nothing"));

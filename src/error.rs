@@ -243,20 +243,35 @@ impl fmt::Display for XmlError {
             }
             XmlError::NotUtf8 => f.write_str("the XML is not UTF-8 (the only accepted encoding)"),
             XmlError::UnsupportedVersion { version } => {
-                write!(f, "XML version {} is not accepted, only 1.0", quote(version))
+                write!(
+                    f,
+                    "XML version {} is not accepted, only 1.0",
+                    quote(version)
+                )
             }
             XmlError::DoctypeForbidden => f.write_str(
                 "the XML contains a DOCTYPE declaration; SAML messages never need one and it is \
                  refused (XXE, entity expansion)",
             ),
             XmlError::UndefinedEntity { name } => {
-                write!(f, "the XML references the undefined entity &{};", quote(name))
+                write!(
+                    f,
+                    "the XML references the undefined entity &{};",
+                    quote(name)
+                )
             }
             XmlError::InvalidCharacter { position } => {
-                write!(f, "the XML contains a character XML 1.0 forbids at byte {position}")
+                write!(
+                    f,
+                    "the XML contains a character XML 1.0 forbids at byte {position}"
+                )
             }
             XmlError::UndeclaredPrefix { prefix } => {
-                write!(f, "the XML uses the undeclared namespace prefix {}", quote(prefix))
+                write!(
+                    f,
+                    "the XML uses the undeclared namespace prefix {}",
+                    quote(prefix)
+                )
             }
             XmlError::InvalidNamespace { detail } => {
                 write!(f, "illegal namespace declaration: {detail}")
@@ -390,9 +405,9 @@ impl fmt::Display for SignatureError {
                 "the signature does not verify with any configured IdP certificate; upload the \
                  IdP's current signing certificate (Entra ID: Certificate (Base64))",
             ),
-            SignatureError::DigestMismatch => f.write_str(
-                "the signed element was modified after signing (digest mismatch)",
-            ),
+            SignatureError::DigestMismatch => {
+                f.write_str("the signed element was modified after signing (digest mismatch)")
+            }
             SignatureError::KeyTooSmall { bits } => write!(
                 f,
                 "the IdP signing key has {bits} bits; at least 2048 are required"
@@ -551,7 +566,11 @@ impl fmt::Display for SamlError {
                  turn off Token encryption for this application",
             ),
             SamlError::StatusNotSuccess { codes, message } => {
-                write!(f, "the IdP reported a failure: status {}", quote_list(codes))?;
+                write!(
+                    f,
+                    "the IdP reported a failure: status {}",
+                    quote_list(codes)
+                )?;
                 if let Some(message) = message {
                     write!(f, ", message {}", quote(message))?;
                 }
@@ -559,7 +578,11 @@ impl fmt::Display for SamlError {
             }
             SamlError::Malformed { detail } => write!(f, "the SAML message is malformed: {detail}"),
             SamlError::UnsupportedVersion { found } => {
-                write!(f, "SAML version {} is not supported, only 2.0", quote(found))
+                write!(
+                    f,
+                    "SAML version {} is not supported, only 2.0",
+                    quote(found)
+                )
             }
             SamlError::IssuerMismatch { expected, found } => write!(
                 f,
@@ -602,7 +625,10 @@ impl fmt::Display for SamlError {
                 "the assertion is not valid before {not_before} and it is {now}; check the \
                  clocks or raise the clock skew"
             ),
-            SamlError::Expired { not_on_or_after, now } => write!(
+            SamlError::Expired {
+                not_on_or_after,
+                now,
+            } => write!(
                 f,
                 "the assertion expired at {not_on_or_after} and it is {now}; sign in again \
                  (or check the clocks)"
@@ -672,7 +698,10 @@ impl fmt::Display for ConfigError {
                  base64 text of Entra ID's Certificate (Base64) download"
             ),
             ConfigError::KeyTooSmall { bits } => {
-                write!(f, "the configured RSA key has {bits} bits; at least 2048 are required")
+                write!(
+                    f,
+                    "the configured RSA key has {bits} bits; at least 2048 are required"
+                )
             }
             ConfigError::Missing { field } => write!(f, "the setting {field} is required"),
             ConfigError::Invalid { field, detail } => {
@@ -703,11 +732,18 @@ mod tests {
             SignatureError::DigestMismatch.into(),
             SamlError::UnsolicitedResponse.into(),
             ConfigError::Missing { field: "x" }.into(),
-            Error::LimitExceeded { limit: "max_depth", max: 1 },
+            Error::LimitExceeded {
+                limit: "max_depth",
+                max: 1,
+            },
         ];
         for e in samples {
             let code = e.code();
-            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{code}");
+            assert!(
+                code.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{code}"
+            );
             assert!(!e.to_string().is_empty());
         }
     }

@@ -1,11 +1,91 @@
-//! saml-edge: a SAML 2.0 Service Provider in pure Rust that compiles to WebAssembly.
+//! saml-edge: a SAML 2.0 Service Provider in pure Rust (no OpenSSL, no libxml2, no C) that
+//! compiles to WebAssembly.
 //!
-//! (Crate documentation, including the error-code table, is completed in a later step.)
+//! ```no_run
+//! use saml_edge::{Expect, IdentityProvider, ServiceProvider, UnixTime};
+//! # fn main() -> Result<(), saml_edge::Error> {
+//! # let entra_certificate_base64 = ""; let saml_response = ""; let now_millis = 0;
+//! let sp = ServiceProvider::builder()
+//!     .entity_id("https://app.example.com/saml/metadata")   // Entra: Identifier (Entity ID)
+//!     .acs_url("https://app.example.com/saml/acs")           // Entra: Reply URL
+//!     .idp(IdentityProvider::new(
+//!         "https://sts.windows.net/<tenant-id>/",            // Entra: Microsoft Entra Identifier
+//!         "https://login.microsoftonline.com/<tenant-id>/saml2", // Entra: Login URL
+//!     ).certificate_pem(entra_certificate_base64)?)         // Entra: Certificate (Base64)
+//!     .build()?;
+//! let identity = sp.verify_post_response(
+//!     saml_response,
+//!     &Expect { request_id: Some("_the_request_id"), now: UnixTime::from_millis(now_millis) },
+//! )?;
+//! println!("{} signed in", identity.name_id);
+//! # Ok(()) }
+//! ```
+//!
+//! # Layers
+//!
+//! `encoding` (base64, DEFLATE, forms) → `xml` (strict parse into one immutable tree) → `c14n`
+//! (exclusive canonicalization) → `crypto`, `x509` (RSA, digests, certificates) → `dsig`
+//! (one enveloped signature, returns a `Verified` proof) → `saml` (reads only below verified
+//! nodes) → `sp` (configuration and entry points). The core never reads a clock or an RNG.
+//!
+//! # Error codes
+//!
+//! Every rejection is an [`Error`] with a stable [`Error::code`]; the same codes appear in the CLI
+//! and the JavaScript API. Messages are for administrators and logs; show end users the code only.
+//!
+//! | code | meaning | what to do |
+//! | --- | --- | --- |
+//! | `invalid_base64` | SAMLResponse is not strict base64 | check nothing rewrites the form body (`+` → space) |
+//! | `empty_input` | nothing was posted | post the IdP's SAMLResponse form field |
+//! | `invalid_deflate` | Redirect-binding data does not inflate | — |
+//! | `invalid_form` | malformed form or query string | — |
+//! | `limit_exceeded` | a [`Limits`] bound was hit | raise the limit only for a legitimate IdP |
+//! | `xml_malformed` | not well-formed XML | — |
+//! | `xml_not_utf8` | not UTF-8 or declares another encoding | — |
+//! | `xml_unsupported_version` | XML 1.1 or other | — |
+//! | `xml_doctype_forbidden` | a DOCTYPE (XXE, entity bombs) | — |
+//! | `xml_undefined_entity` | an entity other than the five predefined | — |
+//! | `xml_invalid_character` | a character XML 1.0 forbids | — |
+//! | `xml_undeclared_prefix` | a namespace prefix without declaration | — |
+//! | `xml_invalid_namespace` | `xmlns:p=""`, reserved prefixes, relative or non-ASCII namespace names, `xml:xmlns` | — |
+//! | `xml_duplicate_attribute` | same attribute twice (by expanded name) | — |
+//! | `xml_no_root` / `xml_content_outside_root` | no root element / a second root or trailing data | — |
+//! | `xml_duplicate_id` | one ID value on two elements (signature wrapping) | — |
+//! | `not_a_response` | the root is not `samlp:Response` | post only the IdP's response to the ACS |
+//! | `status_not_success` | the IdP reported an error (codes and StatusMessage in the message) | read the AADSTS code in the message |
+//! | `saml_malformed` | a required SAML element is missing or repeated | — |
+//! | `saml_unsupported_version` | SAML Version is not 2.0 | — |
+//! | `assertion_missing` | no Assertion | — |
+//! | `unexpected_assertion` | several assertions, or one nested anywhere but directly in the Response | — |
+//! | `encrypted_assertion_unsupported` | the assertion is encrypted | Entra: turn off Token encryption |
+//! | `signature_missing` | neither Response nor Assertion is signed | Entra: Signing Option "Sign SAML assertion" |
+//! | `signature_misplaced` | a Signature anywhere but right after the Response's or Assertion's Issuer | — |
+//! | `signature_malformed` | the Signature's structure is wrong | — |
+//! | `signature_reference_mismatch` | the Reference is not `#` + the ID of the signed element | — |
+//! | `signature_algorithm_unsupported` | HMAC, MD5, inclusive c14n, unknown algorithm | Entra: Signing Algorithm SHA-256 |
+//! | `signature_sha1_not_allowed` | SHA-1 while not allowed | Entra: Signing Algorithm SHA-256 |
+//! | `signature_transform_unsupported` | transforms other than enveloped + exclusive c14n | — |
+//! | `signature_invalid` | no configured certificate verifies the signature | upload the IdP's current Certificate (Base64) |
+//! | `digest_mismatch` | the signed element was modified | — |
+//! | `key_too_small` | RSA key under 2048 bits | — |
+//! | `issuer_mismatch` | Issuer is not the configured IdP entity ID | set `IDP_ENTITY_ID` to Entra's Microsoft Entra Identifier |
+//! | `destination_mismatch` | Destination is not the ACS URL | Entra's Reply URL must equal `ACS_URL` |
+//! | `recipient_mismatch` | SubjectConfirmationData Recipient is not the ACS URL | Entra's Reply URL must equal `ACS_URL` |
+//! | `subject_confirmation_invalid` | no usable bearer SubjectConfirmation | — |
+//! | `in_response_to_mismatch` | answers another request than this browser's | start again at the sign-on URL |
+//! | `unsolicited_response` | IdP-initiated while not allowed | sign in from the app, or `ALLOW_UNSOLICITED` |
+//! | `assertion_not_yet_valid` / `assertion_expired` | outside the time window plus skew | check clocks; sign in again |
+//! | `audience_mismatch` | not addressed to this SP | Entra's Identifier (Entity ID) must equal `SP_ENTITY_ID` |
+//! | `invalid_time` | a timestamp that is not strict UTC | — |
+//! | `config_invalid_certificate` | the configured IdP certificate is unusable | paste the PEM or Entra's Certificate (Base64) |
+//! | `config_key_too_small` | configured RSA key under 2048 bits | — |
+//! | `config_missing` / `config_invalid` | a setting is missing or unusable | the message names it |
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod c14n;
 pub mod crypto;
+pub mod danger;
 pub mod dsig;
 pub mod encoding;
 pub mod error;
@@ -19,6 +99,6 @@ pub use error::{ConfigError, EncodingError, Error, SamlError, SignatureError, Xm
 pub use limits::Limits;
 pub use time::UnixTime;
 pub mod xml;
-pub use x509::Certificate;
 pub use saml::{Attribute, Identity};
 pub use sp::{Expect, IdentityProvider, ServiceProvider, ServiceProviderBuilder};
+pub use x509::Certificate;

@@ -2,7 +2,7 @@
 //!
 //! The core never reads a clock (`SystemTime::now()` panics on `wasm32-unknown-unknown`); the
 //! caller passes [`UnixTime`]. SAML requires UTC timestamps (SAML core §1.3.3), so only the form
-//! `YYYY-MM-DDThh:mm:ss[.fraction]Z` is accepted; offsets, missing zones, lowercase `z`, leap
+//! `YYYY-MM-DDThh:mm:ss[.fraction]Z` (or the zero offset `+00:00`) is accepted; other offsets, missing zones, lowercase `z`, leap
 //! seconds and years outside 0001–9999 are refused rather than guessed.
 
 use core::fmt;
@@ -58,8 +58,7 @@ impl UnixTime {
         let hour = digits(b, 11, 2)?;
         let minute = digits(b, 14, 2)?;
         let second = digits(b, 17, 2)?;
-        if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month)
-        {
+        if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
         if hour > 23 || minute > 59 || second > 59 {
@@ -68,7 +67,11 @@ impl UnixTime {
         let rest = b.get(19..)?;
         let (fraction, zone) = match rest.first() {
             Some(b'.') => {
-                let frac_digits = rest.iter().skip(1).take_while(|c| c.is_ascii_digit()).count();
+                let frac_digits = rest
+                    .iter()
+                    .skip(1)
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
                 if frac_digits == 0 || frac_digits > 9 {
                     return None;
                 }
@@ -81,7 +84,8 @@ impl UnixTime {
             }
             _ => (0, rest),
         };
-        if zone != b"Z" {
+        // `Z`, or the explicit zero offset `+00:00` (the same instant; some IdPs write it).
+        if zone != b"Z" && zone != b"+00:00" {
             return None;
         }
         let days = days_from_civil(year, month, day);
@@ -180,12 +184,19 @@ mod tests {
         assert_eq!(t.to_string(), "1970-01-01T00:00:00Z");
         let t = UnixTime::parse_rfc3339_utc("2024-02-29T23:59:59.123456789Z").unwrap();
         assert_eq!(t.to_string(), "2024-02-29T23:59:59.123Z");
+        let zero = UnixTime::parse_rfc3339_utc("2015-08-31T08:54:06+00:00").unwrap();
+        assert_eq!(
+            zero,
+            UnixTime::parse_rfc3339_utc("2015-08-31T08:54:06Z").unwrap()
+        );
     }
 
     #[test]
     fn refuses_non_utc_and_odd_forms() {
         for bad in [
             "2030-01-01T00:00:00+01:00",
+            "2030-01-01T00:00:00-00:00",
+            "2030-01-01T00:00:00+00:00Z",
             "2030-01-01T00:00:00",
             "2030-01-01T00:00:60Z",
             "2030-01-01T00:00:00z",

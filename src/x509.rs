@@ -66,7 +66,7 @@ impl Certificate {
     /// Reads one DER certificate (no trailing bytes) with an RSA key of at least
     /// [`MIN_RSA_BITS`] bits. Validity dates are not checked.
     pub fn from_der(der: &[u8]) -> Result<Certificate, ConfigError> {
-        let (certificate, rest) = Certificate::parse_one(der)?;
+        let (certificate, rest) = Certificate::parse_one(der, MIN_RSA_BITS)?;
         if !rest.is_empty() {
             return Err(invalid(format!(
                 "{} bytes of trailing data after the DER certificate",
@@ -100,6 +100,45 @@ impl Certificate {
             let der = decode_cert_base64(text)?;
             Certificate::from_der(&der).map(|certificate| vec![certificate])
         }
+    }
+
+    /// Like [`Certificate::parse_all`] but accepting RSA keys down to `min_bits` (at least 1024).
+    /// Only for [`crate::danger`]: verifying archived responses of legacy IdPs.
+    pub(crate) fn parse_all_with_min_bits(
+        input: &[u8],
+        min_bits: usize,
+    ) -> Result<Vec<Certificate>, ConfigError> {
+        let min_bits = min_bits.max(1024);
+        let ders: Vec<Vec<u8>> = if looks_like_der(input) {
+            vec![input.to_vec()]
+        } else {
+            let text =
+                core::str::from_utf8(input).map_err(|_| invalid("not PEM, base64 or DER"))?;
+            let text = text.trim_start_matches('\u{feff}');
+            if text.contains("-----BEGIN ") {
+                let blocks = pem_blocks(text).map_err(invalid)?;
+                blocks
+                    .iter()
+                    .filter(|block| block.label == PEM_LABEL)
+                    .map(|block| decode_cert_base64(block.body))
+                    .collect::<Result<Vec<_>, _>>()?
+            } else {
+                vec![decode_cert_base64(text)?]
+            }
+        };
+        let mut certificates = Vec::new();
+        for der in ders {
+            let mut rest: &[u8] = &der;
+            while !rest.is_empty() {
+                let (certificate, after) = Certificate::parse_one(rest, min_bits)?;
+                certificates.push(certificate);
+                rest = after;
+            }
+        }
+        if certificates.is_empty() {
+            return Err(invalid("no certificate found"));
+        }
+        Ok(certificates)
     }
 
     /// The DER encoding.
@@ -143,12 +182,12 @@ impl Certificate {
     }
 
     /// Parses the certificate at the start of `der`; returns it and the bytes after it.
-    fn parse_one(der: &[u8]) -> Result<(Certificate, &[u8]), ConfigError> {
+    fn parse_one(der: &[u8], min_bits: usize) -> Result<(Certificate, &[u8]), ConfigError> {
         let (rest, parsed) = X509Certificate::from_der(der)
             .map_err(|err| invalid(format!("not a DER X.509 certificate ({err})")))?;
         let consumed = der.len().saturating_sub(rest.len());
         let cert_der = der.get(..consumed).unwrap_or_default();
-        let public_key = rsa_public_key(parsed.public_key())?;
+        let public_key = rsa_public_key(parsed.public_key(), min_bits)?;
         let validity = parsed.validity();
         let certificate = Certificate {
             der: cert_der.to_vec(),
@@ -183,7 +222,7 @@ fn looks_like_der(input: &[u8]) -> bool {
 fn parse_der_sequence(mut input: &[u8]) -> Result<Vec<Certificate>, ConfigError> {
     let mut certificates = Vec::new();
     while !input.is_empty() {
-        let (certificate, rest) = Certificate::parse_one(input)?;
+        let (certificate, rest) = Certificate::parse_one(input, MIN_RSA_BITS)?;
         certificates.push(certificate);
         input = rest;
     }
@@ -222,7 +261,10 @@ fn decode_cert_base64(text: &str) -> Result<Vec<u8>, ConfigError> {
 }
 
 /// The certificate's RSA key, if it is one of at least [`MIN_RSA_BITS`] bits.
-fn rsa_public_key(spki: &SubjectPublicKeyInfo<'_>) -> Result<RsaPublicKey, ConfigError> {
+fn rsa_public_key(
+    spki: &SubjectPublicKeyInfo<'_>,
+    min_bits: usize,
+) -> Result<RsaPublicKey, ConfigError> {
     let oid = &spki.algorithm.algorithm;
     if *oid != OID_PKCS1_RSAENCRYPTION {
         return Err(invalid(format!(
@@ -235,7 +277,7 @@ fn rsa_public_key(spki: &SubjectPublicKeyInfo<'_>) -> Result<RsaPublicKey, Confi
         Ok(PublicKey::RSA(key)) => bit_length(key.modulus),
         _ => return Err(invalid("the certificate's RSA public key is malformed")),
     };
-    if bits < MIN_RSA_BITS {
+    if bits < min_bits {
         return Err(ConfigError::KeyTooSmall { bits });
     }
     RsaPublicKey::from_spki_der(spki.raw).map_err(|err| {

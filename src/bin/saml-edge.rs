@@ -14,9 +14,11 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use saml_edge::sp::{CheckResult, Report};
-use saml_edge::xml::{writer, Document};
-use saml_edge::{Certificate, Error, Expect, Identity, IdentityProvider, Limits, ServiceProvider, UnixTime};
-use serde_json::{json, Map, Value};
+use saml_edge::xml::{Document, writer};
+use saml_edge::{
+    Certificate, Error, Expect, Identity, IdentityProvider, Limits, ServiceProvider, UnixTime,
+};
+use serde_json::{Map, Value, json};
 
 const USAGE: &str = "usage:
   saml-edge verify  --idp-cert FILE... | --idp-metadata FILE [--idp-entity-id ID]
@@ -48,7 +50,11 @@ fn parse_options(args: &[String]) -> Result<Options, Usage> {
     let mut options = Options::default();
     let mut iter = args.iter();
     while let Some(flag) = iter.next() {
-        let mut value = || iter.next().cloned().ok_or_else(|| Usage(format!("{flag} needs a value")));
+        let mut value = || {
+            iter.next()
+                .cloned()
+                .ok_or_else(|| Usage(format!("{flag} needs a value")))
+        };
         match flag.as_str() {
             "--idp-cert" => options.idp_certs.push(value()?),
             "--idp-metadata" => options.idp_metadata = Some(value()?),
@@ -60,21 +66,26 @@ fn parse_options(args: &[String]) -> Result<Options, Usage> {
             "--allow-sha1" => options.allow_sha1 = true,
             "--clock-skew" => {
                 let v = value()?;
-                options.clock_skew =
-                    Some(v.parse().map_err(|_| Usage(format!("--clock-skew takes seconds, not {v}")))?);
+                options.clock_skew = Some(
+                    v.parse()
+                        .map_err(|_| Usage(format!("--clock-skew takes seconds, not {v}")))?,
+                );
             }
             "--now" => {
                 let v = value()?;
-                options.now = Some(
-                    UnixTime::parse_rfc3339_utc(&v)
-                        .ok_or_else(|| Usage(format!("--now takes a UTC time like 2026-01-15T10:00:00Z, not {v}")))?,
-                );
+                options.now = Some(UnixTime::parse_rfc3339_utc(&v).ok_or_else(|| {
+                    Usage(format!(
+                        "--now takes a UTC time like 2026-01-15T10:00:00Z, not {v}"
+                    ))
+                })?);
             }
             other => return Err(Usage(format!("unknown option {other}"))),
         }
     }
     if options.request_id.is_some() && options.allow_unsolicited {
-        return Err(Usage("give --request-id or --allow-unsolicited, not both".into()));
+        return Err(Usage(
+            "give --request-id or --allow-unsolicited, not both".into(),
+        ));
     }
     Ok(options)
 }
@@ -88,7 +99,8 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
     let config_error = |e: Error| Usage(format!("{} ({})", e, e.code()));
     let mut idp = if let Some(path) = &options.idp_metadata {
         let xml = read_file(path)?;
-        let idp = IdentityProvider::from_metadata_xml(&xml, options.idp_entity_id.as_deref()).map_err(config_error)?;
+        let idp = IdentityProvider::from_metadata_xml(&xml, options.idp_entity_id.as_deref())
+            .map_err(config_error)?;
         if !options.idp_certs.is_empty() {
             return Err(Usage("give --idp-cert or --idp-metadata, not both".into()));
         }
@@ -101,7 +113,9 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
         IdentityProvider::new(entity_id, "")
     };
     if options.idp_metadata.is_none() && options.idp_certs.is_empty() {
-        return Err(Usage("--idp-cert FILE or --idp-metadata FILE is required".into()));
+        return Err(Usage(
+            "--idp-cert FILE or --idp-metadata FILE is required".into(),
+        ));
     }
     for path in &options.idp_certs {
         for cert in Certificate::parse_all(&read_file(path)?).map_err(|e| config_error(e.into()))? {
@@ -109,8 +123,18 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
         }
     }
     let mut builder = ServiceProvider::builder()
-        .entity_id(options.sp_entity_id.clone().ok_or_else(|| Usage("--sp-entity-id is required".into()))?)
-        .acs_url(options.acs_url.clone().ok_or_else(|| Usage("--acs-url is required".into()))?)
+        .entity_id(
+            options
+                .sp_entity_id
+                .clone()
+                .ok_or_else(|| Usage("--sp-entity-id is required".into()))?,
+        )
+        .acs_url(
+            options
+                .acs_url
+                .clone()
+                .ok_or_else(|| Usage("--acs-url is required".into()))?,
+        )
         .idp(idp)
         .allow_unsolicited(options.allow_unsolicited)
         .allow_sha1(options.allow_sha1);
@@ -122,7 +146,9 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
 
 fn now(options: &Options) -> UnixTime {
     options.now.unwrap_or_else(|| {
-        let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let millis = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
         UnixTime::from_millis(i64::try_from(millis).unwrap_or(i64::MAX))
     })
 }
@@ -164,7 +190,10 @@ fn error_json(code: &str, message: &str) -> Value {
 fn verify(options: &Options) -> Result<ExitCode, Usage> {
     let sp = service_provider(options)?;
     let input = read_stdin()?;
-    let expect = Expect { request_id: options.request_id.as_deref(), now: now(options) };
+    let expect = Expect {
+        request_id: options.request_id.as_deref(),
+        now: now(options),
+    };
     let result = if input.trim_start().starts_with('<') {
         sp.verify_xml(input.as_bytes(), &expect)
     } else {
@@ -191,14 +220,22 @@ fn print_report(report: &Report) {
             CheckResult::Skipped => "skip".to_owned(),
             CheckResult::Failed { code, message } => format!("FAIL {code}: {message}"),
         };
-        println!("  [{}] {:<20} {}", &outcome[..4.min(outcome.len())], check.name, check.description);
+        println!(
+            "  [{}] {:<20} {}",
+            &outcome[..4.min(outcome.len())],
+            check.name,
+            check.description
+        );
         if let CheckResult::Failed { .. } = &check.result {
             println!("         {outcome}");
         }
     }
     if let Some(identity) = &report.identity {
         println!("Identity:");
-        println!("{}", serde_json::to_string_pretty(&identity_json(identity)).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&identity_json(identity)).unwrap_or_default()
+        );
     }
 }
 
@@ -207,13 +244,20 @@ fn inspect(options: &Options) -> Result<ExitCode, Usage> {
     let with_checks = !options.idp_certs.is_empty() || options.idp_metadata.is_some();
     if with_checks {
         let sp = service_provider(options)?;
-        let expect = Expect { request_id: options.request_id.as_deref(), now: now(options) };
+        let expect = Expect {
+            request_id: options.request_id.as_deref(),
+            now: now(options),
+        };
         let report = sp.inspect(&input, &expect);
         if let Some(xml) = &report.xml {
             print_xml(xml.as_bytes());
         }
         print_report(&report);
-        return Ok(if report.identity.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        return Ok(if report.identity.is_some() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
     }
     let limits = Limits::default();
     let bytes = if input.trim_start().starts_with('<') {
@@ -222,7 +266,11 @@ fn inspect(options: &Options) -> Result<ExitCode, Usage> {
         saml_edge::encoding::decode_post_field(&input, &limits)
     };
     match bytes {
-        Ok(bytes) => Ok(if print_xml(&bytes) { ExitCode::SUCCESS } else { ExitCode::from(1) }),
+        Ok(bytes) => Ok(if print_xml(&bytes) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }),
         Err(e) => {
             println!("{}", error_json(e.code(), &e.to_string()));
             Ok(ExitCode::from(1))

@@ -5,11 +5,11 @@
 //! structural path below that node (V11), as the full character content of the element (V12).
 
 use super::{ASSERTION_NS, BEARER, ENTITY_FORMAT, PROTOCOL_NS};
+use crate::Error;
 use crate::dsig::Verified;
 use crate::error::SamlError;
 use crate::time::UnixTime;
 use crate::xml::{Document, Element, NodeId, NodeKind};
-use crate::Error;
 
 /// One SAML attribute with all its values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,10 @@ pub struct Identity {
 impl Identity {
     /// The values of the attribute named `name`, if present.
     pub fn attribute(&self, name: &str) -> Option<&[String]> {
-        self.attributes.iter().find(|a| a.name == name).map(|a| a.values.as_slice())
+        self.attributes
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.values.as_slice())
     }
 }
 
@@ -115,7 +118,10 @@ pub struct Checks<'a> {
 }
 
 fn malformed(detail: impl Into<String>) -> Error {
-    SamlError::Malformed { detail: detail.into() }.into()
+    SamlError::Malformed {
+        detail: detail.into(),
+    }
+    .into()
 }
 
 fn is_xml_whitespace(c: char) -> bool {
@@ -132,7 +138,9 @@ fn simple_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error
 
 /// A URI-typed value (xs:anyURI collapses surrounding white space).
 fn uri_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error> {
-    Ok(simple_text(doc, node, what)?.trim_matches(is_xml_whitespace).to_owned())
+    Ok(simple_text(doc, node, what)?
+        .trim_matches(is_xml_whitespace)
+        .to_owned())
 }
 
 /// The text content of all descendants, skipping comments and processing instructions.
@@ -150,7 +158,11 @@ fn time_attribute(element: &Element, name: &str) -> Result<Option<UnixTime>, Err
     match element.attribute(name) {
         None => Ok(None),
         Some(value) => UnixTime::parse_rfc3339_utc(value).map(Some).ok_or_else(|| {
-            SamlError::InvalidTime { field: name.to_owned(), value: value.to_owned() }.into()
+            SamlError::InvalidTime {
+                field: name.to_owned(),
+                value: value.to_owned(),
+            }
+            .into()
         }),
     }
 }
@@ -162,7 +174,9 @@ fn exactly_one<'d>(
     what: &str,
 ) -> Result<(NodeId, &'d Element), Error> {
     let mut found = doc.children_named(parent, ASSERTION_NS, local);
-    let first = found.next().ok_or_else(|| malformed(format!("{what} has no {local}")))?;
+    let first = found
+        .next()
+        .ok_or_else(|| malformed(format!("{what} has no {local}")))?;
     if found.next().is_some() {
         return Err(malformed(format!("{what} has more than one {local}")));
     }
@@ -172,15 +186,29 @@ fn exactly_one<'d>(
 fn check_version(element: &Element) -> Result<(), Error> {
     match element.attribute("Version") {
         Some("2.0") => Ok(()),
-        other => Err(SamlError::UnsupportedVersion { found: other.unwrap_or_default().to_owned() }.into()),
+        other => Err(SamlError::UnsupportedVersion {
+            found: other.unwrap_or_default().to_owned(),
+        }
+        .into()),
     }
 }
 
-fn check_issuer(doc: &Document, issuer: NodeId, element: &Element, checks: &Checks<'_>) -> Result<String, Error> {
+fn check_issuer(
+    doc: &Document,
+    issuer: NodeId,
+    element: &Element,
+    checks: &Checks<'_>,
+) -> Result<String, Error> {
     let value = uri_text(doc, issuer, "Issuer")?;
-    let format_ok = element.attribute("Format").is_none_or(|f| f == ENTITY_FORMAT);
+    let format_ok = element
+        .attribute("Format")
+        .is_none_or(|f| f == ENTITY_FORMAT);
     if value != checks.idp_entity_id || !format_ok {
-        return Err(SamlError::IssuerMismatch { expected: checks.idp_entity_id.to_owned(), found: value }.into());
+        return Err(SamlError::IssuerMismatch {
+            expected: checks.idp_entity_id.to_owned(),
+            found: value,
+        }
+        .into());
     }
     Ok(value)
 }
@@ -202,7 +230,9 @@ fn check_in_response_to(found: Option<&str>, checks: &Checks<'_>) -> Result<(), 
 /// Response-level cross-checks. The Response may be unsigned; these values are compared with
 /// configuration and can only reject.
 pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> Result<(), Error> {
-    let element = doc.element(response).ok_or_else(|| malformed("no Response"))?;
+    let element = doc
+        .element(response)
+        .ok_or_else(|| malformed("no Response"))?;
     check_version(element)?;
     time_attribute(element, "IssueInstant")?;
     let mut issuers = doc.children_named(response, ASSERTION_NS, "Issuer");
@@ -212,14 +242,14 @@ pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> 
     if issuers.next().is_some() {
         return Err(malformed("the Response has more than one Issuer"));
     }
-    if let Some(destination) = element.attribute("Destination") {
-        if destination != checks.acs_url {
-            return Err(SamlError::DestinationMismatch {
-                expected: checks.acs_url.to_owned(),
-                found: destination.to_owned(),
-            }
-            .into());
+    if let Some(destination) = element.attribute("Destination")
+        && destination != checks.acs_url
+    {
+        return Err(SamlError::DestinationMismatch {
+            expected: checks.acs_url.to_owned(),
+            found: destination.to_owned(),
         }
+        .into());
     }
     if let Some(in_response_to) = element.attribute("InResponseTo") {
         check_in_response_to(Some(in_response_to), checks)?;
@@ -229,9 +259,15 @@ pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> 
 }
 
 /// Validates the signed assertion against `checks` and returns the identity.
-pub fn validate(doc: &Document, signed: SignedAssertion, checks: &Checks<'_>) -> Result<Identity, Error> {
+pub fn validate(
+    doc: &Document,
+    signed: SignedAssertion,
+    checks: &Checks<'_>,
+) -> Result<Identity, Error> {
     let assertion = signed.node;
-    let element = doc.element(assertion).ok_or_else(|| malformed("no Assertion"))?;
+    let element = doc
+        .element(assertion)
+        .ok_or_else(|| malformed("no Assertion"))?;
     check_version(element)?;
     let assertion_id = element.attribute("ID").unwrap_or_default().to_owned();
     if !crate::xml::is_ncname(&assertion_id) {
@@ -279,8 +315,14 @@ pub fn validate(doc: &Document, signed: SignedAssertion, checks: &Checks<'_>) ->
 
 fn read_name_id(doc: &Document, subject: NodeId) -> Result<(String, Option<String>), Error> {
     for other in ["EncryptedID", "BaseID"] {
-        if doc.children_named(subject, ASSERTION_NS, other).next().is_some() {
-            return Err(malformed(format!("the Subject uses {other}, only NameID is supported")));
+        if doc
+            .children_named(subject, ASSERTION_NS, other)
+            .next()
+            .is_some()
+        {
+            return Err(malformed(format!(
+                "the Subject uses {other}, only NameID is supported"
+            )));
         }
     }
     let (name_id, element) = exactly_one(doc, subject, "NameID", "the Subject")?;
@@ -296,9 +338,14 @@ struct Confirmation {
     in_response_to: Option<String>,
 }
 
-fn check_subject_confirmations(doc: &Document, subject: NodeId, checks: &Checks<'_>) -> Result<Confirmation, Error> {
+fn check_subject_confirmations(
+    doc: &Document,
+    subject: NodeId,
+    checks: &Checks<'_>,
+) -> Result<Confirmation, Error> {
     let mut first_error: Option<Error> = None;
-    for (confirmation, element) in doc.children_named(subject, ASSERTION_NS, "SubjectConfirmation") {
+    for (confirmation, element) in doc.children_named(subject, ASSERTION_NS, "SubjectConfirmation")
+    {
         if element.attribute("Method") != Some(BEARER) {
             continue;
         }
@@ -310,16 +357,31 @@ fn check_subject_confirmations(doc: &Document, subject: NodeId, checks: &Checks<
         }
     }
     Err(first_error.unwrap_or_else(|| {
-        SamlError::SubjectConfirmationInvalid { detail: "the Subject has no bearer SubjectConfirmation".into() }
-            .into()
+        SamlError::SubjectConfirmationInvalid {
+            detail: "the Subject has no bearer SubjectConfirmation".into(),
+        }
+        .into()
     }))
 }
 
-fn check_bearer(doc: &Document, confirmation: NodeId, checks: &Checks<'_>) -> Result<Confirmation, Error> {
-    let invalid = |detail: &str| -> Error { SamlError::SubjectConfirmationInvalid { detail: detail.into() }.into() };
+fn check_bearer(
+    doc: &Document,
+    confirmation: NodeId,
+    checks: &Checks<'_>,
+) -> Result<Confirmation, Error> {
+    let invalid = |detail: &str| -> Error {
+        SamlError::SubjectConfirmationInvalid {
+            detail: detail.into(),
+        }
+        .into()
+    };
     let mut data = doc.children_named(confirmation, ASSERTION_NS, "SubjectConfirmationData");
-    let (_, data) = data.next().ok_or_else(|| invalid("the bearer SubjectConfirmation has no SubjectConfirmationData"))?;
-    let recipient = data.attribute("Recipient").ok_or_else(|| invalid("SubjectConfirmationData has no Recipient"))?;
+    let (_, data) = data
+        .next()
+        .ok_or_else(|| invalid("the bearer SubjectConfirmation has no SubjectConfirmationData"))?;
+    let recipient = data
+        .attribute("Recipient")
+        .ok_or_else(|| invalid("SubjectConfirmationData has no Recipient"))?;
     if recipient != checks.acs_url {
         return Err(SamlError::RecipientMismatch {
             expected: checks.acs_url.to_owned(),
@@ -336,29 +398,48 @@ fn check_bearer(doc: &Document, confirmation: NodeId, checks: &Checks<'_>) -> Re
         }
         .into());
     }
-    if let Some(not_before) = time_attribute(data, "NotBefore")? {
-        if not_before > checks.now.plus_secs(checks.skew_secs) {
-            return Err(SamlError::NotYetValid { not_before: not_before.to_string(), now: checks.now.to_string() }.into());
+    if let Some(not_before) = time_attribute(data, "NotBefore")?
+        && not_before > checks.now.plus_secs(checks.skew_secs)
+    {
+        return Err(SamlError::NotYetValid {
+            not_before: not_before.to_string(),
+            now: checks.now.to_string(),
         }
+        .into());
     }
     let in_response_to = data.attribute("InResponseTo");
     check_in_response_to(in_response_to, checks)?;
-    Ok(Confirmation { not_on_or_after, in_response_to: in_response_to.map(str::to_owned) })
+    Ok(Confirmation {
+        not_on_or_after,
+        in_response_to: in_response_to.map(str::to_owned),
+    })
 }
 
 /// Checks the single Conditions element; returns its NotOnOrAfter.
-fn check_conditions(doc: &Document, assertion: NodeId, checks: &Checks<'_>) -> Result<Option<UnixTime>, Error> {
+fn check_conditions(
+    doc: &Document,
+    assertion: NodeId,
+    checks: &Checks<'_>,
+) -> Result<Option<UnixTime>, Error> {
     let (conditions, element) = exactly_one(doc, assertion, "Conditions", "the Assertion")?;
-    if let Some(not_before) = time_attribute(element, "NotBefore")? {
-        if not_before > checks.now.plus_secs(checks.skew_secs) {
-            return Err(SamlError::NotYetValid { not_before: not_before.to_string(), now: checks.now.to_string() }.into());
+    if let Some(not_before) = time_attribute(element, "NotBefore")?
+        && not_before > checks.now.plus_secs(checks.skew_secs)
+    {
+        return Err(SamlError::NotYetValid {
+            not_before: not_before.to_string(),
+            now: checks.now.to_string(),
         }
+        .into());
     }
     let not_on_or_after = time_attribute(element, "NotOnOrAfter")?;
-    if let Some(limit) = not_on_or_after {
-        if limit.plus_secs(checks.skew_secs) <= checks.now {
-            return Err(SamlError::Expired { not_on_or_after: limit.to_string(), now: checks.now.to_string() }.into());
+    if let Some(limit) = not_on_or_after
+        && limit.plus_secs(checks.skew_secs) <= checks.now
+    {
+        return Err(SamlError::Expired {
+            not_on_or_after: limit.to_string(),
+            now: checks.now.to_string(),
         }
+        .into());
     }
     let mut expected: Vec<String> = vec![checks.sp_entity_id.to_owned()];
     expected.extend(checks.extra_audiences.iter().cloned());
@@ -374,7 +455,11 @@ fn check_conditions(doc: &Document, assertion: NodeId, checks: &Checks<'_>) -> R
         }
     }
     if restrictions == 0 {
-        return Err(SamlError::AudienceMismatch { expected, found: Vec::new() }.into());
+        return Err(SamlError::AudienceMismatch {
+            expected,
+            found: Vec::new(),
+        }
+        .into());
     }
     Ok(not_on_or_after)
 }
@@ -386,21 +471,35 @@ struct Authn {
     class_ref: Option<String>,
 }
 
-fn read_authn_statement(doc: &Document, assertion: NodeId, checks: &Checks<'_>) -> Result<Authn, Error> {
+fn read_authn_statement(
+    doc: &Document,
+    assertion: NodeId,
+    checks: &Checks<'_>,
+) -> Result<Authn, Error> {
     let mut statements = doc.children_named(assertion, ASSERTION_NS, "AuthnStatement");
-    let (statement, element) = statements.next().ok_or_else(|| malformed("the Assertion has no AuthnStatement"))?;
+    let (statement, element) = statements
+        .next()
+        .ok_or_else(|| malformed("the Assertion has no AuthnStatement"))?;
     let authn_instant = time_attribute(element, "AuthnInstant")?;
     let session_not_on_or_after = time_attribute(element, "SessionNotOnOrAfter")?;
-    if let Some(limit) = session_not_on_or_after {
-        if limit.plus_secs(checks.skew_secs) <= checks.now {
-            return Err(SamlError::Expired { not_on_or_after: limit.to_string(), now: checks.now.to_string() }.into());
+    if let Some(limit) = session_not_on_or_after
+        && limit.plus_secs(checks.skew_secs) <= checks.now
+    {
+        return Err(SamlError::Expired {
+            not_on_or_after: limit.to_string(),
+            now: checks.now.to_string(),
         }
+        .into());
     }
     let mut class_ref = None;
-    if let Some((context, _)) = doc.children_named(statement, ASSERTION_NS, "AuthnContext").next() {
-        if let Some((class, _)) = doc.children_named(context, ASSERTION_NS, "AuthnContextClassRef").next() {
-            class_ref = Some(uri_text(doc, class, "AuthnContextClassRef")?);
-        }
+    if let Some((context, _)) = doc
+        .children_named(statement, ASSERTION_NS, "AuthnContext")
+        .next()
+        && let Some((class, _)) = doc
+            .children_named(context, ASSERTION_NS, "AuthnContextClassRef")
+            .next()
+    {
+        class_ref = Some(uri_text(doc, class, "AuthnContextClassRef")?);
     }
     Ok(Authn {
         session_index: element.attribute("SessionIndex").map(str::to_owned),
@@ -417,7 +516,9 @@ fn read_attributes(doc: &Document, assertion: NodeId) -> Result<Vec<Attribute>, 
     let mut attributes: Vec<Attribute> = Vec::new();
     for (statement, _) in doc.children_named(assertion, ASSERTION_NS, "AttributeStatement") {
         for (attribute, element) in doc.children_named(statement, ASSERTION_NS, "Attribute") {
-            let name = element.attribute("Name").ok_or_else(|| malformed("an Attribute has no Name"))?;
+            let name = element
+                .attribute("Name")
+                .ok_or_else(|| malformed("an Attribute has no Name"))?;
             let values = doc
                 .children_named(attribute, ASSERTION_NS, "AttributeValue")
                 .map(|(value, _)| deep_text(doc, value));

@@ -38,18 +38,29 @@ pub struct IdpMetadata {
 impl IdpMetadata {
     /// The SSO location for `binding`, if offered.
     pub fn sso_url(&self, binding: &str) -> Option<&str> {
-        self.sso_services.iter().find(|(b, _)| b == binding).map(|(_, l)| l.as_str())
+        self.sso_services
+            .iter()
+            .find(|(b, _)| b == binding)
+            .map(|(_, l)| l.as_str())
     }
 }
 
 fn invalid(detail: impl Into<String>) -> Error {
-    ConfigError::Invalid { field: "idp_metadata", detail: detail.into() }.into()
+    ConfigError::Invalid {
+        field: "idp_metadata",
+        detail: detail.into(),
+    }
+    .into()
 }
 
 /// Parses IdP metadata. With an `EntitiesDescriptor`, `entity_id` picks the entity (required
 /// when it holds more than one IdP).
 pub fn parse_idp_metadata(xml: &[u8], entity_id: Option<&str>) -> Result<IdpMetadata, Error> {
-    let limits = Limits { max_nodes: 100_000, max_xml_bytes: 4 * 1024 * 1024, ..Limits::default() };
+    let limits = Limits {
+        max_nodes: 100_000,
+        max_xml_bytes: 4 * 1024 * 1024,
+        ..Limits::default()
+    };
     let doc = Document::parse(xml, &limits)?;
     let root = doc.root();
     let root_element = doc.element(root).ok_or_else(|| invalid("empty document"))?;
@@ -57,20 +68,37 @@ pub fn parse_idp_metadata(xml: &[u8], entity_id: Option<&str>) -> Result<IdpMeta
         vec![root]
     } else if root_element.is(METADATA_NS, "EntitiesDescriptor") {
         doc.descendants(root)
-            .filter(|&n| doc.element(n).is_some_and(|e| e.is(METADATA_NS, "EntityDescriptor")))
+            .filter(|&n| {
+                doc.element(n)
+                    .is_some_and(|e| e.is(METADATA_NS, "EntityDescriptor"))
+            })
             .collect()
     } else {
-        return Err(invalid(format!("the root is {}, not an EntityDescriptor", root_element.expanded_name())));
+        return Err(invalid(format!(
+            "the root is {}, not an EntityDescriptor",
+            root_element.expanded_name()
+        )));
     };
     let with_idp: Vec<NodeId> = candidates
         .into_iter()
-        .filter(|&e| doc.children_named(e, METADATA_NS, "IDPSSODescriptor").next().is_some())
-        .filter(|&e| entity_id.is_none_or(|id| doc.element(e).and_then(|el| el.attribute("entityID")) == Some(id)))
+        .filter(|&e| {
+            doc.children_named(e, METADATA_NS, "IDPSSODescriptor")
+                .next()
+                .is_some()
+        })
+        .filter(|&e| {
+            entity_id
+                .is_none_or(|id| doc.element(e).and_then(|el| el.attribute("entityID")) == Some(id))
+        })
         .collect();
     let descriptor = match with_idp.as_slice() {
         [one] => *one,
         [] => return Err(invalid("no IDPSSODescriptor for the requested entity")),
-        _ => return Err(invalid("several identity providers: give the IdP entity ID")),
+        _ => {
+            return Err(invalid(
+                "several identity providers: give the IdP entity ID",
+            ));
+        }
     };
     read_entity(&doc, descriptor)
 }
@@ -88,7 +116,12 @@ fn read_entity(doc: &Document, descriptor: NodeId) -> Result<IdpMetadata, Error>
         .ok_or_else(|| invalid("no IDPSSODescriptor"))?;
     let endpoints = |local: &str| -> Vec<(String, String)> {
         doc.children_named(idp, METADATA_NS, local)
-            .filter_map(|(_, e)| Some((e.attribute("Binding")?.to_owned(), e.attribute("Location")?.to_owned())))
+            .filter_map(|(_, e)| {
+                Some((
+                    e.attribute("Binding")?.to_owned(),
+                    e.attribute("Location")?.to_owned(),
+                ))
+            })
             .collect()
     };
     let mut signing_certificates: Vec<Certificate> = Vec::new();
@@ -97,13 +130,19 @@ fn read_entity(doc: &Document, descriptor: NodeId) -> Result<IdpMetadata, Error>
             continue;
         }
         for node in doc.descendants(key) {
-            if !doc.element(node).is_some_and(|e| e.is(DSIG_NS, "X509Certificate")) {
+            if !doc
+                .element(node)
+                .is_some_and(|e| e.is(DSIG_NS, "X509Certificate"))
+            {
                 continue;
             }
             let der = decode_base64(&doc.text(node), 64 * 1024)
                 .map_err(|_| invalid("an X509Certificate is not base64"))?;
             let certificate = Certificate::from_der(&der)?;
-            if !signing_certificates.iter().any(|c| c.der() == certificate.der()) {
+            if !signing_certificates
+                .iter()
+                .any(|c| c.der() == certificate.der())
+            {
                 signing_certificates.push(certificate);
             }
         }
@@ -116,6 +155,7 @@ fn read_entity(doc: &Document, descriptor: NodeId) -> Result<IdpMetadata, Error>
         sso_services: endpoints("SingleSignOnService"),
         slo_services: endpoints("SingleLogoutService"),
         signing_certificates,
-        want_authn_requests_signed: idp_element.attribute("WantAuthnRequestsSigned") == Some("true"),
+        want_authn_requests_signed: idp_element.attribute("WantAuthnRequestsSigned")
+            == Some("true"),
     })
 }

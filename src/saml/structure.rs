@@ -2,10 +2,10 @@
 //! reject: nothing read here ends up in the identity.
 
 use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
+use crate::Error;
 use crate::dsig::DSIG_NS;
 use crate::error::{SamlError, SignatureError};
 use crate::xml::{Document, NodeId};
-use crate::Error;
 
 /// Where the parts of a well-shaped Response are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,10 @@ pub fn check(doc: &Document) -> Result<Shape, Error> {
     let response = doc.root();
     let root = doc.element(response).ok_or(SamlError::AssertionMissing)?;
     if !root.is(PROTOCOL_NS, "Response") {
-        return Err(SamlError::NotAResponse { found: root.expanded_name() }.into());
+        return Err(SamlError::NotAResponse {
+            found: root.expanded_name(),
+        }
+        .into());
     }
     check_status(doc, response)?;
     let assertion = find_assertion(doc, response)?;
@@ -33,11 +36,19 @@ pub fn check(doc: &Document) -> Result<Shape, Error> {
     if response_signature.is_none() && assertion_signature.is_none() {
         return Err(SignatureError::Missing.into());
     }
-    Ok(Shape { response, assertion, response_signature, assertion_signature })
+    Ok(Shape {
+        response,
+        assertion,
+        response_signature,
+        assertion_signature,
+    })
 }
 
 fn malformed(detail: impl Into<String>) -> Error {
-    SamlError::Malformed { detail: detail.into() }.into()
+    SamlError::Malformed {
+        detail: detail.into(),
+    }
+    .into()
 }
 
 /// Status must be present and Success, with no non-Success second-level code. Read from the
@@ -45,7 +56,9 @@ fn malformed(detail: impl Into<String>) -> Error {
 /// error, e.g. Entra's AADSTS message, to the administrator).
 pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
     let mut statuses = doc.children_named(response, PROTOCOL_NS, "Status");
-    let (status, _) = statuses.next().ok_or_else(|| malformed("the Response has no Status"))?;
+    let (status, _) = statuses
+        .next()
+        .ok_or_else(|| malformed("the Response has no Status"))?;
     if statuses.next().is_some() {
         return Err(malformed("the Response has more than one Status"));
     }
@@ -53,7 +66,9 @@ pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
     let mut current = status;
     for _ in 0..8 {
         let mut children = doc.children_named(current, PROTOCOL_NS, "StatusCode");
-        let Some((code, element)) = children.next() else { break };
+        let Some((code, element)) = children.next() else {
+            break;
+        };
         if children.next().is_some() {
             return Err(malformed("a Status has more than one StatusCode"));
         }
@@ -79,7 +94,9 @@ fn find_assertion(doc: &Document, response: NodeId) -> Result<NodeId, Error> {
     let mut direct = Vec::new();
     let mut encrypted = 0usize;
     for node in doc.descendants(response) {
-        let Some(element) = doc.element(node) else { continue };
+        let Some(element) = doc.element(node) else {
+            continue;
+        };
         let is_assertion = element.is(ASSERTION_NS, "Assertion");
         let is_encrypted = element.is(ASSERTION_NS, "EncryptedAssertion");
         if !is_assertion && !is_encrypted {
@@ -103,14 +120,20 @@ fn find_assertion(doc: &Document, response: NodeId) -> Result<NodeId, Error> {
     }
     if direct.len() + encrypted > 1 {
         return Err(SamlError::UnexpectedAssertion {
-            detail: format!("the Response contains {} assertions", direct.len() + encrypted),
+            detail: format!(
+                "the Response contains {} assertions",
+                direct.len() + encrypted
+            ),
         }
         .into());
     }
     if encrypted > 0 {
         return Err(SamlError::EncryptedAssertionUnsupported.into());
     }
-    direct.first().copied().ok_or_else(|| SamlError::AssertionMissing.into())
+    direct
+        .first()
+        .copied()
+        .ok_or_else(|| SamlError::AssertionMissing.into())
 }
 
 /// Every `ds:Signature` in the document must be the second element child of the Response or of
@@ -123,7 +146,10 @@ fn find_signatures(
     let mut on_response = None;
     let mut on_assertion = None;
     for node in doc.descendants(response) {
-        if !doc.element(node).is_some_and(|e| e.is(DSIG_NS, "Signature")) {
+        if !doc
+            .element(node)
+            .is_some_and(|e| e.is(DSIG_NS, "Signature"))
+        {
             continue;
         }
         let parent = doc.parent(node);
@@ -134,12 +160,17 @@ fn find_signatures(
                 let container = parent
                     .and_then(|p| doc.element(p))
                     .map_or_else(String::new, |p| p.expanded_name());
-                return Err(SignatureError::Misplaced { detail: format!("inside {container}") }.into());
+                return Err(SignatureError::Misplaced {
+                    detail: format!("inside {container}"),
+                }
+                .into());
             }
         };
         let owner = parent.unwrap_or(response);
         let mut children = doc.child_elements(owner);
-        let first_is_issuer = children.next().is_some_and(|(_, e)| e.is(ASSERTION_NS, "Issuer"));
+        let first_is_issuer = children
+            .next()
+            .is_some_and(|(_, e)| e.is(ASSERTION_NS, "Issuer"));
         let second_is_this = children.next().is_some_and(|(id, _)| id == node);
         if !first_is_issuer || !second_is_this || slot.is_some() {
             return Err(SignatureError::Misplaced {

@@ -3,12 +3,12 @@
 //! [`ServiceProvider::verify_post_response`], in the same order, and records each outcome.
 
 use super::{Expect, ServiceProvider};
+use crate::Error;
 use crate::dsig::{self, Verified};
 use crate::encoding;
 use crate::saml::assertion::{self, Checks, SignedAssertion};
-use crate::saml::{structure, Identity};
+use crate::saml::{Identity, structure};
 use crate::xml::Document;
-use crate::Error;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,13 +53,21 @@ pub struct Report {
 impl Report {
     /// The first failure, if any.
     pub fn failure(&self) -> Option<&Check> {
-        self.checks.iter().find(|c| matches!(c.result, CheckResult::Failed { .. }))
+        self.checks
+            .iter()
+            .find(|c| matches!(c.result, CheckResult::Failed { .. }))
     }
 }
 
 const STEPS: [(&str, &str); 7] = [
-    ("transport", "base64 decoding of the SAMLResponse and size limits"),
-    ("xml", "strict XML: UTF-8, no DOCTYPE, one root, declared namespaces, unique IDs, limits"),
+    (
+        "transport",
+        "base64 decoding of the SAMLResponse and size limits",
+    ),
+    (
+        "xml",
+        "strict XML: UTF-8, no DOCTYPE, one root, declared namespaces, unique IDs, limits",
+    ),
     (
         "response_shape",
         "Response root, Status Success, exactly one Assertion directly inside the Response, \
@@ -75,7 +83,10 @@ const STEPS: [(&str, &str); 7] = [
         "Assertion signature: shape, algorithms, Reference to the Assertion, RSA with a trusted \
          certificate, digest",
     ),
-    ("response_fields", "Response Version, Issuer, Destination and InResponseTo"),
+    (
+        "response_fields",
+        "Response Version, Issuer, Destination and InResponseTo",
+    ),
     (
         "assertion",
         "Assertion Issuer, Subject NameID, bearer SubjectConfirmation (Recipient, NotOnOrAfter, \
@@ -93,23 +104,45 @@ impl Recorder {
         let (name, description) = STEPS.get(index).copied().unwrap_or(("unknown", ""));
         let (outcome, value) = match result {
             Ok(value) => (CheckResult::Passed, Some(value)),
-            Err(e) => (CheckResult::Failed { code: e.code(), message: e.to_string() }, None),
+            Err(e) => (
+                CheckResult::Failed {
+                    code: e.code(),
+                    message: e.to_string(),
+                },
+                None,
+            ),
         };
-        self.checks.push(Check { name, description, result: outcome });
+        self.checks.push(Check {
+            name,
+            description,
+            result: outcome,
+        });
         value
     }
 
     fn not_applicable(&mut self) {
         let index = self.checks.len();
         let (name, description) = STEPS.get(index).copied().unwrap_or(("unknown", ""));
-        self.checks.push(Check { name, description, result: CheckResult::NotApplicable });
+        self.checks.push(Check {
+            name,
+            description,
+            result: CheckResult::NotApplicable,
+        });
     }
 
     fn finish(mut self, xml: Option<String>, identity: Option<Identity>) -> Report {
         for (name, description) in STEPS.iter().skip(self.checks.len()) {
-            self.checks.push(Check { name, description, result: CheckResult::Skipped });
+            self.checks.push(Check {
+                name,
+                description,
+                result: CheckResult::Skipped,
+            });
         }
-        Report { xml, checks: self.checks, identity }
+        Report {
+            xml,
+            checks: self.checks,
+            identity,
+        }
     }
 }
 
@@ -121,14 +154,19 @@ impl ServiceProvider {
         let trimmed = input.trim_start();
         let decoded = if trimmed.starts_with('<') || trimmed.starts_with('\u{feff}') {
             if input.len() > self.limits.max_input_bytes {
-                Err(Error::LimitExceeded { limit: "max_input_bytes", max: self.limits.max_input_bytes })
+                Err(Error::LimitExceeded {
+                    limit: "max_input_bytes",
+                    max: self.limits.max_input_bytes,
+                })
             } else {
                 Ok(input.as_bytes().to_vec())
             }
         } else {
             encoding::decode_post_field(input, &self.limits)
         };
-        let Some(bytes) = recorder.record(decoded) else { return recorder.finish(None, None) };
+        let Some(bytes) = recorder.record(decoded) else {
+            return recorder.finish(None, None);
+        };
         let xml = Some(String::from_utf8_lossy(&bytes).into_owned());
         let Some(doc) = recorder.record(Document::parse(&bytes, &self.limits)) else {
             return recorder.finish(xml, None);
@@ -137,7 +175,12 @@ impl ServiceProvider {
         recorder.finish(xml, identity)
     }
 
-    fn inspect_document(&self, doc: &Document, expect: &Expect<'_>, recorder: &mut Recorder) -> Option<Identity> {
+    fn inspect_document(
+        &self,
+        doc: &Document,
+        expect: &Expect<'_>,
+        recorder: &mut Recorder,
+    ) -> Option<Identity> {
         let shape = recorder.record(structure::check(doc))?;
         let trusted = self.idp.certificates();
         let mut verify = |signature: Option<_>| -> Option<Option<Verified>> {
@@ -146,12 +189,15 @@ impl ServiceProvider {
                     recorder.not_applicable();
                     Some(None)
                 }
-                Some(s) => recorder.record(dsig::verify_enveloped(doc, s, trusted, &self.policy)).map(Some),
+                Some(s) => recorder
+                    .record(dsig::verify_enveloped(doc, s, trusted, &self.policy))
+                    .map(Some),
             }
         };
         let response = verify(shape.response_signature)?;
         let assertion = verify(shape.assertion_signature)?;
-        let signed = SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())?;
+        let signed =
+            SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())?;
         let checks = self.checks(expect);
         recorder.record(assertion::check_response(doc, shape.response, &checks))?;
         recorder.record(assertion::validate(doc, signed, &checks))

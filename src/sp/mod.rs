@@ -6,7 +6,7 @@ use crate::dsig::{self, Policy, Verified};
 use crate::encoding;
 use crate::error::ConfigError;
 use crate::saml::assertion::{self, SignedAssertion};
-use crate::saml::{structure, Identity};
+use crate::saml::{Identity, structure};
 use crate::time::UnixTime;
 use crate::x509::Certificate;
 use crate::xml::Document;
@@ -54,7 +54,8 @@ impl IdentityProvider {
     /// Trusts the certificate(s) in `text`: PEM (one or more blocks) or the bare base64 body of
     /// Entra ID's "Certificate (Base64)" download. Call again to trust several (rollover).
     pub fn certificate_pem(mut self, text: &str) -> Result<Self, Error> {
-        self.certificates.extend(Certificate::from_pem_or_base64(text)?);
+        self.certificates
+            .extend(Certificate::from_pem_or_base64(text)?);
         Ok(self)
     }
 
@@ -174,18 +175,34 @@ impl ServiceProviderBuilder {
 
     /// Checks the configuration and builds the service provider.
     pub fn build(self) -> Result<ServiceProvider, Error> {
-        let entity_id = self.entity_id.filter(|s| !s.is_empty()).ok_or(ConfigError::Missing { field: "entity_id" })?;
-        let acs_url = self.acs_url.filter(|s| !s.is_empty()).ok_or(ConfigError::Missing { field: "acs_url" })?;
+        let entity_id = self
+            .entity_id
+            .filter(|s| !s.is_empty())
+            .ok_or(ConfigError::Missing { field: "entity_id" })?;
+        let acs_url = self
+            .acs_url
+            .filter(|s| !s.is_empty())
+            .ok_or(ConfigError::Missing { field: "acs_url" })?;
         let idp = self.idp.ok_or(ConfigError::Missing { field: "idp" })?;
         if idp.entity_id.is_empty() {
-            return Err(ConfigError::Missing { field: "idp.entity_id" }.into());
+            return Err(ConfigError::Missing {
+                field: "idp.entity_id",
+            }
+            .into());
         }
         if idp.certificates.is_empty() {
-            return Err(ConfigError::Missing { field: "idp.certificates" }.into());
+            return Err(ConfigError::Missing {
+                field: "idp.certificates",
+            }
+            .into());
         }
         let skew = self.clock_skew.unwrap_or(DEFAULT_CLOCK_SKEW);
         if skew > Duration::from_secs(3600) {
-            return Err(ConfigError::Invalid { field: "clock_skew", detail: "more than one hour".into() }.into());
+            return Err(ConfigError::Invalid {
+                field: "clock_skew",
+                detail: "more than one hour".into(),
+            }
+            .into());
         }
         Ok(ServiceProvider {
             entity_id,
@@ -194,7 +211,9 @@ impl ServiceProviderBuilder {
             extra_audiences: self.extra_audiences,
             clock_skew_secs: i64::try_from(skew.as_secs()).unwrap_or(3600),
             allow_unsolicited: self.allow_unsolicited,
-            policy: Policy { allow_sha1: self.allow_sha1 },
+            policy: Policy {
+                allow_sha1: self.allow_sha1,
+            },
             limits: self.limits.unwrap_or_default(),
         })
     }
@@ -228,7 +247,11 @@ impl ServiceProvider {
 
     /// Verifies the HTTP-POST binding's `SAMLResponse` form value (base64; line breaks allowed)
     /// and returns who signed in.
-    pub fn verify_post_response(&self, saml_response: &str, expect: &Expect<'_>) -> Result<Identity, Error> {
+    pub fn verify_post_response(
+        &self,
+        saml_response: &str,
+        expect: &Expect<'_>,
+    ) -> Result<Identity, Error> {
         let xml = encoding::decode_post_field(saml_response, &self.limits)?;
         self.verify_xml(&xml, expect)
     }
@@ -246,8 +269,9 @@ impl ServiceProvider {
         let verify = |signature| dsig::verify_enveloped(doc, signature, trusted, &self.policy);
         let response: Option<Verified> = shape.response_signature.map(verify).transpose()?;
         let assertion: Option<Verified> = shape.assertion_signature.map(verify).transpose()?;
-        let signed = SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())
-            .ok_or(crate::error::SignatureError::Missing)?;
+        let signed =
+            SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())
+                .ok_or(crate::error::SignatureError::Missing)?;
         let checks = self.checks(expect);
         assertion::check_response(doc, shape.response, &checks)?;
         assertion::validate(doc, signed, &checks)

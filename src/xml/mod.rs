@@ -192,7 +192,9 @@ impl Document {
 
     /// The element children of a node, in document order.
     pub fn child_elements(&self, id: NodeId) -> impl Iterator<Item = (NodeId, &Element)> + '_ {
-        self.children(id).iter().filter_map(|&c| self.element(c).map(|e| (c, e)))
+        self.children(id)
+            .iter()
+            .filter_map(|&c| self.element(c).map(|e| (c, e)))
     }
 
     /// The element children named `{namespace}local`.
@@ -202,7 +204,8 @@ impl Document {
         namespace: &'a str,
         local: &'a str,
     ) -> impl Iterator<Item = (NodeId, &'a Element)> + 'a {
-        self.child_elements(id).filter(move |(_, e)| e.is(namespace, local))
+        self.child_elements(id)
+            .filter(move |(_, e)| e.is(namespace, local))
     }
 
     /// All nodes below `id` (not `id` itself), in document order.
@@ -250,10 +253,17 @@ impl Document {
         }
         let mut current = Some(id);
         while let Some(n) = current {
-            if let Some(e) = self.element(n) {
-                if let Some(d) = e.namespace_decls.iter().find(|d| d.prefix.as_deref() == prefix) {
-                    return if d.uri.is_empty() { None } else { Some(d.uri.as_str()) };
-                }
+            if let Some(e) = self.element(n)
+                && let Some(d) = e
+                    .namespace_decls
+                    .iter()
+                    .find(|d| d.prefix.as_deref() == prefix)
+            {
+                return if d.uri.is_empty() {
+                    None
+                } else {
+                    Some(d.uri.as_str())
+                };
             }
             current = self.parent(n);
         }

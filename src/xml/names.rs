@@ -52,7 +52,10 @@ pub fn is_absolute_uri(uri: &str) -> bool {
         && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     scheme_ok
         && !rest.is_empty()
-        && rest.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | '"' | '\\' | '^' | '`' | '{' | '|' | '}'))
+        && rest.chars().all(|c| {
+            c.is_ascii_graphic()
+                && !matches!(c, '<' | '>' | '"' | '\\' | '^' | '`' | '{' | '|' | '}')
+        })
 }
 
 #[cfg(test)]
@@ -78,7 +81,15 @@ mod tests {
         ] {
             assert!(is_absolute_uri(good), "{good}");
         }
-        for bad in ["1", "relative/path", "", ":x", "http://example.com\u{80}", "a b:c", "http:"] {
+        for bad in [
+            "1",
+            "relative/path",
+            "",
+            ":x",
+            "http://example.com\u{80}",
+            "a b:c",
+            "http:",
+        ] {
             assert!(!is_absolute_uri(bad), "{bad}");
         }
     }

@@ -8,8 +8,8 @@
 
 use std::collections::HashSet;
 
-use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
+use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::names::{is_absolute_uri, is_ncname, is_xml_char, is_xml_whitespace};
 use super::{Attribute, Document, Element, NamespaceDecl, Node, NodeId, NodeKind, XML_NAMESPACE};
@@ -28,24 +28,40 @@ const ALLOWED_XML_ATTRIBUTES: [&str; 4] = ["lang", "space", "base", "id"];
 
 pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document, Error> {
     if input.len() > limits.max_xml_bytes {
-        return Err(Error::LimitExceeded { limit: "max_xml_bytes", max: limits.max_xml_bytes });
+        return Err(Error::LimitExceeded {
+            limit: "max_xml_bytes",
+            max: limits.max_xml_bytes,
+        });
     }
     let input = input.strip_prefix(UTF8_BOM).unwrap_or(input);
     let text = std::str::from_utf8(input).map_err(|_| XmlError::NotUtf8)?;
-    if let Some(position) = text.char_indices().find(|&(_, c)| !is_xml_char(c)).map(|(i, _)| i) {
-        return Err(XmlError::InvalidCharacter { position: position as u64 }.into());
+    if let Some(position) = text
+        .char_indices()
+        .find(|&(_, c)| !is_xml_char(c))
+        .map(|(i, _)| i)
+    {
+        return Err(XmlError::InvalidCharacter {
+            position: position as u64,
+        }
+        .into());
     }
     Builder::new(text, limits).run()
 }
 
 fn malformed(position: u64, detail: impl Into<String>) -> Error {
-    XmlError::Malformed { position, detail: detail.into() }.into()
+    XmlError::Malformed {
+        position,
+        detail: detail.into(),
+    }
+    .into()
 }
 
 /// Splits a QName into (prefix, local), checking both parts are NCNames.
 fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
     match qname.split_once(':') {
-        Some((prefix, local)) if is_ncname(prefix) && is_ncname(local) => Some((Some(prefix), local)),
+        Some((prefix, local)) if is_ncname(prefix) && is_ncname(local) => {
+            Some((Some(prefix), local))
+        }
         None if is_ncname(qname) => Some((None, qname)),
         _ => None,
     }
@@ -89,7 +105,9 @@ fn resolve_reference(name: &str) -> Result<char, XmlError> {
         "amp" => Ok('&'),
         "apos" => Ok('\''),
         "quot" => Ok('"'),
-        _ => Err(XmlError::UndefinedEntity { name: name.to_owned() }),
+        _ => Err(XmlError::UndefinedEntity {
+            name: name.to_owned(),
+        }),
     }
 }
 
@@ -102,9 +120,9 @@ fn normalize_attribute_value(raw: &str, position: u64) -> Result<String, Error> 
         match c {
             '<' => return Err(malformed(position, "'<' in an attribute value")),
             '&' => {
-                let end = rest
-                    .find(';')
-                    .ok_or_else(|| malformed(position, "unterminated reference in an attribute value"))?;
+                let end = rest.find(';').ok_or_else(|| {
+                    malformed(position, "unterminated reference in an attribute value")
+                })?;
                 let name = rest.get(1..end).unwrap_or_default();
                 let resolved = resolve_reference(name).map_err(|e| match e {
                     XmlError::InvalidCharacter { .. } => XmlError::InvalidCharacter { position },
@@ -183,14 +201,23 @@ impl<'a> Builder<'a> {
             match event {
                 Event::Decl(decl) => {
                     if !first || start_position != 0 {
-                        return Err(malformed(start_position, "XML declaration not at the start"));
+                        return Err(malformed(
+                            start_position,
+                            "XML declaration not at the start",
+                        ));
                     }
-                    let version = decl.version().map_err(|e| malformed(start_position, e.to_string()))?;
+                    let version = decl
+                        .version()
+                        .map_err(|e| malformed(start_position, e.to_string()))?;
                     if version != "1.0" {
-                        return Err(XmlError::UnsupportedVersion { version: version.into_owned() }.into());
+                        return Err(XmlError::UnsupportedVersion {
+                            version: version.into_owned(),
+                        }
+                        .into());
                     }
                     if let Some(encoding) = decl.encoding() {
-                        let encoding = encoding.map_err(|e| malformed(start_position, e.to_string()))?;
+                        let encoding =
+                            encoding.map_err(|e| malformed(start_position, e.to_string()))?;
                         if !encoding.eq_ignore_ascii_case("utf-8") {
                             return Err(XmlError::NotUtf8.into());
                         }
@@ -237,12 +264,21 @@ impl<'a> Builder<'a> {
                 Event::PI(pi) => {
                     let target = pi.target();
                     if target.eq_ignore_ascii_case("xml") || !is_ncname(target) {
-                        return Err(malformed(start_position, "invalid processing instruction target"));
+                        return Err(malformed(
+                            start_position,
+                            "invalid processing instruction target",
+                        ));
                     }
                     if !self.stack.is_empty() {
                         let mut data = String::new();
-                        normalize_line_ends(pi.content().trim_start_matches(is_xml_whitespace), &mut data);
-                        let kind = NodeKind::ProcessingInstruction { target: target.to_owned(), data };
+                        normalize_line_ends(
+                            pi.content().trim_start_matches(is_xml_whitespace),
+                            &mut data,
+                        );
+                        let kind = NodeKind::ProcessingInstruction {
+                            target: target.to_owned(),
+                            data,
+                        };
                         self.push_node(kind)?;
                     }
                 }
@@ -250,10 +286,16 @@ impl<'a> Builder<'a> {
             }
         }
         if !self.stack.is_empty() {
-            return Err(malformed(self.position(), "unexpected end of document inside an element"));
+            return Err(malformed(
+                self.position(),
+                "unexpected end of document inside an element",
+            ));
         }
         let root = self.root.ok_or(XmlError::NoRootElement)?;
-        Ok(Document { nodes: self.nodes, root })
+        Ok(Document {
+            nodes: self.nodes,
+            root,
+        })
     }
 
     fn reference(&mut self, reference: &BytesRef<'_>, position: u64) -> Result<(), Error> {
@@ -270,7 +312,10 @@ impl<'a> Builder<'a> {
 
     fn check_node_budget(&self) -> Result<(), Error> {
         if self.nodes.len() >= self.limits.max_nodes {
-            return Err(Error::LimitExceeded { limit: "max_nodes", max: self.limits.max_nodes });
+            return Err(Error::LimitExceeded {
+                limit: "max_nodes",
+                max: self.limits.max_nodes,
+            });
         }
         Ok(())
     }
@@ -279,15 +324,20 @@ impl<'a> Builder<'a> {
     fn push_node(&mut self, kind: NodeKind) -> Result<NodeId, Error> {
         self.check_node_budget()?;
         let parent = self.stack.last().map(|o| o.id);
-        let id = NodeId(u32::try_from(self.nodes.len()).map_err(|_| Error::LimitExceeded {
-            limit: "max_nodes",
-            max: self.limits.max_nodes,
-        })?);
+        let id = NodeId(
+            u32::try_from(self.nodes.len()).map_err(|_| Error::LimitExceeded {
+                limit: "max_nodes",
+                max: self.limits.max_nodes,
+            })?,
+        );
         self.nodes.push(Node { parent, kind });
-        if let Some(parent) = parent {
-            if let Some(Node { kind: NodeKind::Element(e), .. }) = self.nodes.get_mut(parent.index()) {
-                e.children.push(id);
-            }
+        if let Some(parent) = parent
+            && let Some(Node {
+                kind: NodeKind::Element(e),
+                ..
+            }) = self.nodes.get_mut(parent.index())
+        {
+            e.children.push(id);
         }
         Ok(id)
     }
@@ -298,14 +348,20 @@ impl<'a> Builder<'a> {
             return Err(XmlError::ContentOutsideRoot.into());
         };
         let last_child = match self.nodes.get(parent.index()) {
-            Some(Node { kind: NodeKind::Element(e), .. }) => e.children.last().copied(),
+            Some(Node {
+                kind: NodeKind::Element(e),
+                ..
+            }) => e.children.last().copied(),
             _ => None,
         };
-        if let Some(last) = last_child {
-            if let Some(Node { kind: NodeKind::Text(existing), .. }) = self.nodes.get_mut(last.index()) {
-                existing.push_str(text);
-                return Ok(());
-            }
+        if let Some(last) = last_child
+            && let Some(Node {
+                kind: NodeKind::Text(existing),
+                ..
+            }) = self.nodes.get_mut(last.index())
+        {
+            existing.push_str(text);
+            return Ok(());
         }
         self.push_node(NodeKind::Text(text.to_owned()))?;
         Ok(())
@@ -324,16 +380,22 @@ impl<'a> Builder<'a> {
             return Some(XML_NAMESPACE.to_owned());
         }
         let lookup = |decls: &[NamespaceDecl]| {
-            decls.iter().find(|d| d.prefix.as_deref() == prefix).map(|d| d.uri.clone())
+            decls
+                .iter()
+                .find(|d| d.prefix.as_deref() == prefix)
+                .map(|d| d.uri.clone())
         };
         if let Some(uri) = lookup(own) {
             return if uri.is_empty() { None } else { Some(uri) };
         }
         for open in self.stack.iter().rev() {
-            if let Some(Node { kind: NodeKind::Element(e), .. }) = self.nodes.get(open.id.index()) {
-                if let Some(uri) = lookup(&e.namespace_decls) {
-                    return if uri.is_empty() { None } else { Some(uri) };
-                }
+            if let Some(Node {
+                kind: NodeKind::Element(e),
+                ..
+            }) = self.nodes.get(open.id.index())
+                && let Some(uri) = lookup(&e.namespace_decls)
+            {
+                return if uri.is_empty() { None } else { Some(uri) };
             }
         }
         None
@@ -344,26 +406,36 @@ impl<'a> Builder<'a> {
             return Err(XmlError::ContentOutsideRoot.into());
         }
         if self.stack.len() >= self.limits.max_depth {
-            return Err(Error::LimitExceeded { limit: "max_depth", max: self.limits.max_depth });
+            return Err(Error::LimitExceeded {
+                limit: "max_depth",
+                max: self.limits.max_depth,
+            });
         }
         self.check_node_budget()?;
         let qname = start.name();
         let qname: &str = qname.as_ref();
         if qname.len() > self.limits.max_name_bytes {
-            return Err(Error::LimitExceeded { limit: "max_name_bytes", max: self.limits.max_name_bytes });
+            return Err(Error::LimitExceeded {
+                limit: "max_name_bytes",
+                max: self.limits.max_name_bytes,
+            });
         }
         let (prefix, local) =
             split_qname(qname).ok_or_else(|| malformed(position, "invalid element name"))?;
         if prefix == Some("xmlns") {
-            return Err(XmlError::InvalidNamespace { detail: "element with the prefix xmlns".into() }.into());
+            return Err(XmlError::InvalidNamespace {
+                detail: "element with the prefix xmlns".into(),
+            }
+            .into());
         }
 
         let (decls, raw_attributes) = self.read_attributes(start, position)?;
         let namespace = match prefix {
-            Some(p) => Some(
-                self.resolve_prefix(&decls, Some(p))
-                    .ok_or_else(|| XmlError::UndeclaredPrefix { prefix: p.to_owned() })?,
-            ),
+            Some(p) => Some(self.resolve_prefix(&decls, Some(p)).ok_or_else(|| {
+                XmlError::UndeclaredPrefix {
+                    prefix: p.to_owned(),
+                }
+            })?),
             None => self.resolve_prefix(&decls, None),
         };
 
@@ -371,10 +443,11 @@ impl<'a> Builder<'a> {
         for (attr_prefix, attr_local, value) in raw_attributes {
             let attr_namespace = match attr_prefix.as_deref() {
                 None => None,
-                Some(p) => Some(
-                    self.resolve_prefix(&decls, Some(p))
-                        .ok_or_else(|| XmlError::UndeclaredPrefix { prefix: p.to_owned() })?,
-                ),
+                Some(p) => Some(self.resolve_prefix(&decls, Some(p)).ok_or_else(|| {
+                    XmlError::UndeclaredPrefix {
+                        prefix: p.to_owned(),
+                    }
+                })?),
             };
             if attr_namespace.as_deref() == Some(XML_NAMESPACE)
                 && !ALLOWED_XML_ATTRIBUTES.contains(&attr_local.as_str())
@@ -384,16 +457,22 @@ impl<'a> Builder<'a> {
                 }
                 .into());
             }
-            let duplicate = attributes.iter().any(|a: &Attribute| {
-                a.local == attr_local && a.namespace == attr_namespace
-            });
+            let duplicate = attributes
+                .iter()
+                .any(|a: &Attribute| a.local == attr_local && a.namespace == attr_namespace);
             if duplicate {
                 return Err(XmlError::DuplicateAttribute { name: attr_local }.into());
             }
-            if ID_LIKE_ATTRIBUTES.contains(&attr_local.as_str()) && !self.ids.insert(value.clone()) {
+            if ID_LIKE_ATTRIBUTES.contains(&attr_local.as_str()) && !self.ids.insert(value.clone())
+            {
                 return Err(XmlError::DuplicateId { id: value }.into());
             }
-            attributes.push(Attribute { prefix: attr_prefix, local: attr_local, namespace: attr_namespace, value });
+            attributes.push(Attribute {
+                prefix: attr_prefix,
+                local: attr_local,
+                namespace: attr_namespace,
+                value,
+            });
         }
 
         let element = Element {
@@ -428,17 +507,25 @@ impl<'a> Builder<'a> {
         for attribute in start.attributes().with_checks(true) {
             count += 1;
             if count > max {
-                return Err(Error::LimitExceeded { limit: "max_attributes_per_element", max });
+                return Err(Error::LimitExceeded {
+                    limit: "max_attributes_per_element",
+                    max,
+                });
             }
             let attribute = attribute.map_err(|e| match e {
                 quick_xml::events::attributes::AttrError::Duplicated(_, _) => {
-                    Error::from(XmlError::DuplicateAttribute { name: "(same qualified name)".into() })
+                    Error::from(XmlError::DuplicateAttribute {
+                        name: "(same qualified name)".into(),
+                    })
                 }
                 other => malformed(position, other.to_string()),
             })?;
             let key: &str = attribute.key.as_ref();
             if key.len() > self.limits.max_name_bytes {
-                return Err(Error::LimitExceeded { limit: "max_name_bytes", max: self.limits.max_name_bytes });
+                return Err(Error::LimitExceeded {
+                    limit: "max_name_bytes",
+                    max: self.limits.max_name_bytes,
+                });
             }
             let (prefix, local) =
                 split_qname(key).ok_or_else(|| malformed(position, "invalid attribute name"))?;
@@ -465,13 +552,17 @@ fn check_declaration(prefix: Option<&str>, uri: String) -> Result<NamespaceDecl,
         }
         Some("xml") => {}
         Some(p) if uri.is_empty() => {
-            return Err(invalid(format!("xmlns:{p}=\"\" (undeclaring a prefix is not allowed in XML 1.0)")));
+            return Err(invalid(format!(
+                "xmlns:{p}=\"\" (undeclaring a prefix is not allowed in XML 1.0)"
+            )));
         }
         None if uri.is_empty() => return Ok(NamespaceDecl { prefix: None, uri }),
         _ => {}
     }
     if prefix != Some("xml") && (uri == XML_NAMESPACE || uri == XMLNS_NAMESPACE) {
-        return Err(invalid("a reserved namespace bound to another prefix".into()));
+        return Err(invalid(
+            "a reserved namespace bound to another prefix".into(),
+        ));
     }
     if !is_absolute_uri(&uri) {
         return Err(invalid(format!(
@@ -479,5 +570,8 @@ fn check_declaration(prefix: Option<&str>, uri: String) -> Result<NamespaceDecl,
             crate::error::quote(&uri)
         )));
     }
-    Ok(NamespaceDecl { prefix: prefix.map(str::to_owned), uri })
+    Ok(NamespaceDecl {
+        prefix: prefix.map(str::to_owned),
+        uri,
+    })
 }

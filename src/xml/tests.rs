@@ -41,7 +41,10 @@ fn normalizes_line_ends_and_attribute_values() {
 #[test]
 fn refuses_what_saml_never_needs() {
     assert_eq!(code("<!DOCTYPE a><a/>"), "xml_doctype_forbidden");
-    assert_eq!(code("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"), "xml_doctype_forbidden");
+    assert_eq!(
+        code("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"),
+        "xml_doctype_forbidden"
+    );
     assert_eq!(code("<a>&x;</a>"), "xml_undefined_entity");
     assert_eq!(code("<a/><b/>"), "xml_content_outside_root");
     assert_eq!(code("<a/>text"), "xml_content_outside_root");
@@ -52,8 +55,14 @@ fn refuses_what_saml_never_needs() {
     assert_eq!(code("<a p:x=\"1\"/>"), "xml_undeclared_prefix");
     assert_eq!(code("<a xmlns:p=\"\"/>"), "xml_invalid_namespace");
     assert_eq!(code("<a xmlns:p=\"1\"/>"), "xml_invalid_namespace");
-    assert_eq!(code("<a xmlns:p=\"relative/path\"/>"), "xml_invalid_namespace");
-    assert_eq!(code("<a xmlns:p=\"http://example.com\u{80}\"/>"), "xml_invalid_namespace");
+    assert_eq!(
+        code("<a xmlns:p=\"relative/path\"/>"),
+        "xml_invalid_namespace"
+    );
+    assert_eq!(
+        code("<a xmlns:p=\"http://example.com\u{80}\"/>"),
+        "xml_invalid_namespace"
+    );
     assert_eq!(code("<a xmlns:xml=\"urn:x\"/>"), "xml_invalid_namespace");
     assert_eq!(code("<a xmlns:xmlns=\"urn:x\"/>"), "xml_invalid_namespace");
     assert_eq!(code("<a xml:xmlns=\"urn:x\"/>"), "xml_invalid_namespace");
@@ -62,13 +71,22 @@ fn refuses_what_saml_never_needs() {
         code("<a xmlns:p=\"urn:u\" xmlns:q=\"urn:u\" p:ID=\"1\" q:ID=\"2\"/>"),
         "xml_duplicate_attribute"
     );
-    assert_eq!(code("<a><b ID=\"x\"/><c Id=\"x\"/></a>"), "xml_duplicate_id");
+    assert_eq!(
+        code("<a><b ID=\"x\"/><c Id=\"x\"/></a>"),
+        "xml_duplicate_id"
+    );
     assert_eq!(code("<a>&#0;</a>"), "xml_invalid_character");
     assert_eq!(code("<a>&#xD800;</a>"), "xml_invalid_character");
     assert_eq!(code("<a>&#x110000;</a>"), "xml_invalid_character");
     assert_eq!(code("<a>\u{1}</a>"), "xml_invalid_character");
-    assert_eq!(code("<?xml version=\"1.1\"?><a/>"), "xml_unsupported_version");
-    assert_eq!(code("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"), "xml_not_utf8");
+    assert_eq!(
+        code("<?xml version=\"1.1\"?><a/>"),
+        "xml_unsupported_version"
+    );
+    assert_eq!(
+        code("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"),
+        "xml_not_utf8"
+    );
     assert_eq!(code(" <?xml version=\"1.0\"?><a/>"), "xml_malformed");
     assert_eq!(code("<a><?xml version=\"1.0\"?></a>"), "xml_malformed");
     assert_eq!(code("<a><!-- a -- b --></a>"), "xml_malformed");
@@ -84,10 +102,17 @@ fn refuses_what_saml_never_needs() {
 #[test]
 fn refuses_non_utf8() {
     assert_eq!(
-        Document::parse(b"\xff\xfe<\0a\0/\0>\0", &Limits::default()).unwrap_err().code(),
+        Document::parse(b"\xff\xfe<\0a\0/\0>\0", &Limits::default())
+            .unwrap_err()
+            .code(),
         "xml_not_utf8"
     );
-    assert_eq!(Document::parse(b"<a>\xc0\xaf</a>", &Limits::default()).unwrap_err().code(), "xml_not_utf8");
+    assert_eq!(
+        Document::parse(b"<a>\xc0\xaf</a>", &Limits::default())
+            .unwrap_err()
+            .code(),
+        "xml_not_utf8"
+    );
     assert!(Document::parse(b"\xEF\xBB\xBF<a/>", &Limits::default()).is_ok());
 }
 

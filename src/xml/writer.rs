@@ -36,17 +36,6 @@ pub fn escape_attribute(value: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes() {
-        assert_eq!(escape_text("a<b>&c\r"), "a&lt;b&gt;&amp;c&#xD;");
-        assert_eq!(escape_attribute("\"x\"\n\t<&"), "&quot;x&quot;&#xA;&#x9;&lt;&amp;");
-    }
-}
-
 /// Renders a document indented for people (the `inspect` command): one element per line,
 /// short text kept inline, comments and processing instructions shown. Not canonical.
 pub fn pretty(doc: &super::Document) -> String {
@@ -65,7 +54,9 @@ fn pretty_node(doc: &super::Document, id: super::NodeId, depth: usize, out: &mut
             out.push_str(&e.qualified_name());
             for d in e.namespace_decls() {
                 match &d.prefix {
-                    Some(p) => out.push_str(&format!(" xmlns:{p}=\"{}\"", escape_attribute(&d.uri))),
+                    Some(p) => {
+                        out.push_str(&format!(" xmlns:{p}=\"{}\"", escape_attribute(&d.uri)))
+                    }
                     None => out.push_str(&format!(" xmlns=\"{}\"", escape_attribute(&d.uri))),
                 }
             }
@@ -107,5 +98,19 @@ fn pretty_node(doc: &super::Document, id: super::NodeId, depth: usize, out: &mut
         NodeKind::ProcessingInstruction { target, data } => {
             out.push_str(&format!("{indent}<?{target} {data}?>\n"));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(escape_text("a<b>&c\r"), "a&lt;b&gt;&amp;c&#xD;");
+        assert_eq!(
+            escape_attribute("\"x\"\n\t<&"),
+            "&quot;x&quot;&#xA;&#x9;&lt;&amp;"
+        );
     }
 }
