@@ -8,9 +8,9 @@
 
 mod common;
 
-use saml_edge::c14n::{canonicalize, Options};
-use saml_edge::xml::{Document, NodeId};
 use saml_edge::Limits;
+use saml_edge::c14n::{Options, canonicalize};
+use saml_edge::xml::{Document, NodeId};
 use serde_json::Value;
 
 const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
@@ -35,7 +35,10 @@ fn select(doc: &Document, selection: &Value) -> NodeId {
                 .and_then(|s| s.strip_suffix("'))"))
                 .expect("an xpointer(id()) reference");
             all()
-                .find(|&n| doc.element(n).is_some_and(|e| e.attribute("Id") == Some(id)))
+                .find(|&n| {
+                    doc.element(n)
+                        .is_some_and(|e| e.attribute("Id") == Some(id))
+                })
                 .expect("referenced element exists")
         }
         "signedInfo" => all()
@@ -50,7 +53,11 @@ fn signed_info_prefixes(doc: &Document, signed_info: NodeId) -> Vec<String> {
         .flat_map(|(cm, _)| doc.child_elements(cm).collect::<Vec<_>>())
         .filter(|(_, e)| e.is(EXC_C14N, "InclusiveNamespaces"))
         .filter_map(|(_, e)| e.attribute("PrefixList"))
-        .flat_map(|list| list.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -96,7 +103,12 @@ fn exclusive_c14n_matches_published_vectors() {
         );
         ran += 1;
     }
-    println!("exclusive c14n vectors: {ran} matched, {skipped} skipped (inclusive, 1.1, XPath or DTD)");
-    assert_eq!(ran, 14, "number of exclusive subtree vectors in the manifest changed");
+    println!(
+        "exclusive c14n vectors: {ran} matched, {skipped} skipped (inclusive, 1.1, XPath or DTD)"
+    );
+    assert_eq!(
+        ran, 14,
+        "number of exclusive subtree vectors in the manifest changed"
+    );
     assert_eq!(ran + skipped, manifest["c14n"].as_array().unwrap().len());
 }

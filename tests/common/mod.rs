@@ -14,8 +14,12 @@ pub fn fixtures_dir() -> PathBuf {
 /// The shared fixtures' manifest.
 pub fn manifest() -> serde_json::Value {
     let path = fixtures_dir().join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e} (set SAML_EDGE_FIXTURES)", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e} (set SAML_EDGE_FIXTURES)",
+            path.display()
+        )
+    });
     serde_json::from_str(&text).expect("manifest.json is JSON")
 }
 
