@@ -81,6 +81,16 @@
 //! | `config_key_too_small` | configured RSA key under 2048 bits | — |
 //! | `config_missing` / `config_invalid` | a setting is missing or unusable | the message names it |
 #![deny(unsafe_code)]
+// No panics on any input path: enforced mechanically outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 #![warn(missing_docs)]
 
 pub mod c14n;

@@ -222,7 +222,7 @@ fn print_report(report: &Report) {
         };
         println!(
             "  [{}] {:<20} {}",
-            &outcome[..4.min(outcome.len())],
+            outcome.chars().take(4).collect::<String>(),
             check.name,
             check.description
         );
