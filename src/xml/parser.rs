@@ -429,6 +429,12 @@ impl<'a> Builder<'a> {
             .into());
         }
 
+        if !attributes_are_separated(start.attributes_raw()) {
+            return Err(malformed(
+                position,
+                "attributes must be separated by white space",
+            ));
+        }
         let (decls, raw_attributes) = self.read_attributes(start, position)?;
         let namespace = match prefix {
             Some(p) => Some(self.resolve_prefix(&decls, Some(p)).ok_or_else(|| {
@@ -540,6 +546,25 @@ impl<'a> Builder<'a> {
         decls.retain(|d| d.prefix.as_deref() != Some("xml"));
         Ok((decls, others))
     }
+}
+
+/// True when every attribute value's closing quote is followed by white space or the end of the
+/// tag (XML 1.0 §3.1: `<a x="1"y="2">` is not well-formed; quick-xml accepts it).
+fn attributes_are_separated(raw: &str) -> bool {
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '"' || c == '\'' {
+            if !chars.by_ref().any(|inner| inner == c) {
+                return true; // unterminated: quick-xml reports the error itself
+            }
+            match chars.clone().next() {
+                None | Some('/') => {}
+                Some(next) if is_xml_whitespace(next) => {}
+                Some(_) => return false,
+            }
+        }
+    }
+    true
 }
 
 /// Checks one namespace declaration (Namespaces in XML 1.0 §3 constraints plus URI policy).

@@ -96,6 +96,9 @@ fn refuses_what_saml_never_needs() {
     assert_eq!(code("<a>a & b</a>"), "xml_malformed");
     assert_eq!(code("<a>]]></a>"), "xml_malformed");
     assert_eq!(code("<x::a/>"), "xml_malformed");
+    assert_eq!(code("<a x=\"1\"y=\"2\"/>"), "xml_malformed");
+    assert_eq!(code("<a x='1'y='2'></a>"), "xml_malformed");
+    assert_eq!(code("<a x=\"'\" y='\"'/>"), "ok");
     assert_eq!(code("<a ::b=\"1\"/>"), "xml_malformed");
 }
 
