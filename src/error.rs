@@ -341,6 +341,21 @@ pub enum SignatureError {
         /// The key size in bits.
         bits: usize,
     },
+    /// An HTTP-Redirect message carries no `Signature` query parameter although one is required.
+    QuerySignatureMissing,
+    /// The `SigAlg` / `Signature` query parameters of an HTTP-Redirect message are unusable
+    /// (one without the other, repeated, or not base64).
+    QuerySignatureMalformed {
+        /// What is wrong.
+        detail: String,
+    },
+    /// Verification of IdP metadata was requested but the metadata carries no signature where
+    /// SAML metadata puts one (the first child of the `EntityDescriptor` or of an enclosing
+    /// `EntitiesDescriptor`).
+    MetadataSignatureMissing {
+        /// What was found instead.
+        detail: String,
+    },
 }
 
 impl SignatureError {
@@ -357,6 +372,9 @@ impl SignatureError {
             SignatureError::InvalidSignature => "signature_invalid",
             SignatureError::DigestMismatch => "digest_mismatch",
             SignatureError::KeyTooSmall { .. } => "key_too_small",
+            SignatureError::QuerySignatureMissing => "query_signature_missing",
+            SignatureError::QuerySignatureMalformed { .. } => "query_signature_malformed",
+            SignatureError::MetadataSignatureMissing { .. } => "metadata_signature_missing",
         }
     }
 }
@@ -411,6 +429,19 @@ impl fmt::Display for SignatureError {
             SignatureError::KeyTooSmall { bits } => write!(
                 f,
                 "the IdP signing key has {bits} bits; at least 2048 are required"
+            ),
+            SignatureError::QuerySignatureMissing => f.write_str(
+                "the HTTP-Redirect message has no Signature query parameter, but a signed \
+                 message is required; configure the IdP to sign its redirect messages",
+            ),
+            SignatureError::QuerySignatureMalformed { detail } => write!(
+                f,
+                "the HTTP-Redirect query signature is malformed: {detail}"
+            ),
+            SignatureError::MetadataSignatureMissing { detail } => write!(
+                f,
+                "the IdP metadata signature was to be verified but none is usable ({detail}); \
+                 download the metadata again from the IdP, or import it without verification"
             ),
         }
     }

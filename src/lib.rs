@@ -68,6 +68,9 @@
 //! | `signature_invalid` | no configured certificate verifies the signature | upload the IdP's current Certificate (Base64) |
 //! | `digest_mismatch` | the signed element was modified | — |
 //! | `key_too_small` | RSA key under 2048 bits | — |
+//! | `query_signature_missing` | an HTTP-Redirect message has no `Signature` parameter but must be signed | configure the IdP to sign redirect messages |
+//! | `query_signature_malformed` | `SigAlg` without `Signature` (or the reverse), a repeated parameter, or a `Signature` that is not base64 | — |
+//! | `metadata_signature_missing` | IdP metadata verification was requested but no Signature is the first child of the EntityDescriptor (or an enclosing EntitiesDescriptor) | download the metadata again, or import it without verification |
 //! | `issuer_mismatch` | Issuer is not the configured IdP entity ID | set `IDP_ENTITY_ID` to Entra's Microsoft Entra Identifier |
 //! | `destination_mismatch` | Destination is not the ACS URL | Entra's Reply URL must equal `ACS_URL` |
 //! | `recipient_mismatch` | SubjectConfirmationData Recipient is not the ACS URL | Entra's Reply URL must equal `ACS_URL` |
@@ -103,12 +106,17 @@ pub mod limits;
 pub mod saml;
 pub mod sp;
 pub mod time;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 pub mod x509;
 
 pub use error::{ConfigError, EncodingError, Error, SamlError, SignatureError, XmlError};
 pub use limits::Limits;
 pub use time::UnixTime;
 pub mod xml;
+pub use saml::authn_request::{AuthnRequest, AuthnRequestOptions};
+#[cfg(feature = "sign")]
+pub use saml::signer::SigningCredentials;
 pub use saml::{Attribute, Identity};
 pub use sp::{Expect, IdentityProvider, ServiceProvider, ServiceProviderBuilder};
 pub use x509::Certificate;

@@ -5,9 +5,18 @@
 //!                    --sp-entity-id ID --acs-url URL [--request-id ID | --allow-unsolicited]
 //!                    [--clock-skew SECS] [--now RFC3339] [--allow-sha1]      < SAMLResponse
 //! saml-edge inspect  [same options as verify; with --idp-cert every check is listed] < SAMLResponse
+//! saml-edge login-url --idp-sso-url URL | --idp-metadata FILE [--idp-entity-id ID]
+//!                    --sp-entity-id ID --acs-url URL [--relay-state S] [--force-authn]
+//!                    [--is-passive] [--login-hint UPN] [--name-id-format URI]
+//!                    [--sign-key FILE [--sign-cert FILE]] [--now RFC3339]
+//! saml-edge metadata --sp-entity-id ID --acs-url URL [--slo-url URL] [--name-id-format URI]
+//!                    [--sign-cert FILE [--sign-key FILE]]
 //! ```
 //! Exit codes: 0 accepted, 1 rejected (`{"error":{"code":…,"message":…}}` on stdout), 2 unusable
-//! arguments (a message on stderr).
+//! arguments or configuration (a message on stderr).
+
+#[path = "cli/outgoing.rs"]
+mod outgoing;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -26,7 +35,15 @@ const USAGE: &str = "usage:
                     [--clock-skew SECS] [--now RFC3339] [--allow-sha1]   < SAMLResponse
   saml-edge inspect [--idp-cert FILE... --idp-entity-id ID --sp-entity-id ID --acs-url URL ...]
                     < SAMLResponse
-stdin holds the SAMLResponse form value (base64, line breaks allowed) or the raw XML.";
+  saml-edge login-url --idp-sso-url URL | --idp-metadata FILE [--idp-entity-id ID]
+                    --sp-entity-id ID --acs-url URL [--relay-state S] [--force-authn]
+                    [--is-passive] [--login-hint UPN] [--name-id-format URI]
+                    [--sign-key FILE [--sign-cert FILE]] [--now RFC3339]
+  saml-edge metadata --sp-entity-id ID --acs-url URL [--slo-url URL] [--name-id-format URI]
+                    [--sign-cert FILE [--sign-key FILE]]
+stdin holds the SAMLResponse form value (base64, line breaks allowed) or the raw XML.
+login-url prints {\"url\": …, \"requestId\": …} (HTTP-Redirect binding, signed with --sign-key);
+metadata prints the SP metadata XML to upload to the IdP (signed when --sign-key is given).";
 
 /// Parsed command-line options shared by `verify` and `inspect`.
 #[derive(Default)]
@@ -145,7 +162,12 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
 }
 
 fn now(options: &Options) -> UnixTime {
-    options.now.unwrap_or_else(|| {
+    now_from(options.now)
+}
+
+/// `now` if given, else the system clock.
+fn now_from(now: Option<UnixTime>) -> UnixTime {
+    now.unwrap_or_else(|| {
         let millis = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
@@ -302,6 +324,8 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "verify" => parse_options(rest).and_then(|o| verify(&o)),
         "inspect" => parse_options(rest).and_then(|o| inspect(&o)),
+        "login-url" => outgoing::login_url(rest),
+        "metadata" => outgoing::metadata(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -5,10 +5,21 @@
 //!   puts them (V3, V4). These checks can only reject.
 //! - [`assertion`] reads the identity and conditions from a signed Assertion, by fixed paths,
 //!   below a node that the `dsig` layer verified (V11, V12, V14).
+//! - [`authn_request`] writes the AuthnRequest, [`bindings`] carries messages in URLs and forms
+//!   (and reads incoming Redirect messages), `signer` (feature `sign`) signs what the SP sends.
+//! - [`metadata`] imports IdP metadata (optionally verifying its signature), [`expiry`] reports
+//!   certificate expiry, [`sp_metadata`] exports the SP's metadata.
 
 pub mod assertion;
+pub mod authn_request;
+pub mod bindings;
+pub mod expiry;
 pub mod metadata;
+#[cfg(feature = "sign")]
+pub mod signer;
+pub mod sp_metadata;
 pub mod structure;
+pub(crate) mod values;
 
 pub use assertion::{Attribute, Identity};
 

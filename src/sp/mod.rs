@@ -6,6 +6,8 @@ use crate::dsig::{self, Policy, Verified};
 use crate::encoding;
 use crate::error::ConfigError;
 use crate::saml::assertion::{self, SignedAssertion};
+use crate::saml::expiry::{CertificateExpiry, certificate_expiry};
+use crate::saml::metadata::{self, IdpMetadata};
 use crate::saml::{Identity, structure};
 use crate::time::UnixTime;
 use crate::x509::Certificate;
@@ -20,7 +22,9 @@ pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(180);
 pub struct IdentityProvider {
     entity_id: String,
     sso_url: Option<String>,
+    slo_url: Option<String>,
     certificates: Vec<Certificate>,
+    want_authn_requests_signed: bool,
 }
 
 impl IdentityProvider {
@@ -31,7 +35,9 @@ impl IdentityProvider {
         IdentityProvider {
             entity_id: entity_id.into(),
             sso_url: (!sso_url.is_empty()).then_some(sso_url),
+            slo_url: None,
             certificates: Vec::new(),
+            want_authn_requests_signed: false,
         }
     }
 
@@ -40,15 +46,30 @@ impl IdentityProvider {
     /// HTTP-Redirect endpoint (else HTTP-POST); every signing certificate is trusted.
     pub fn from_metadata_xml(xml: &[u8], entity_id: Option<&str>) -> Result<Self, Error> {
         let metadata = crate::saml::metadata::parse_idp_metadata(xml, entity_id)?;
-        let sso_url = metadata
-            .sso_url(crate::saml::metadata::HTTP_REDIRECT)
-            .or_else(|| metadata.sso_url(crate::saml::metadata::HTTP_POST))
-            .map(str::to_owned);
-        Ok(IdentityProvider {
+        Ok(IdentityProvider::from_metadata(metadata))
+    }
+
+    /// An IdP from already imported metadata (e.g. from
+    /// [`crate::saml::metadata::parse_idp_metadata_with`], which can verify the metadata's
+    /// signature). SSO and SLO URLs are the HTTP-Redirect endpoints (else HTTP-POST).
+    pub fn from_metadata(metadata: IdpMetadata) -> Self {
+        let pick =
+            |redirect: Option<&str>, post: Option<&str>| redirect.or(post).map(str::to_owned);
+        let sso_url = pick(
+            metadata.sso_url(metadata::HTTP_REDIRECT),
+            metadata.sso_url(metadata::HTTP_POST),
+        );
+        let slo_url = pick(
+            metadata.slo_url(metadata::HTTP_REDIRECT),
+            metadata.slo_url(metadata::HTTP_POST),
+        );
+        IdentityProvider {
             entity_id: metadata.entity_id,
             sso_url,
+            slo_url,
             certificates: metadata.signing_certificates,
-        })
+            want_authn_requests_signed: metadata.want_authn_requests_signed,
+        }
     }
 
     /// Trusts the certificate(s) in `text`: PEM (one or more blocks) or the bare base64 body of
@@ -85,6 +106,22 @@ impl IdentityProvider {
     pub fn certificates(&self) -> &[Certificate] {
         &self.certificates
     }
+
+    /// The IdP single logout URL, if known (from metadata).
+    pub fn slo_url(&self) -> Option<&str> {
+        self.slo_url.as_deref()
+    }
+
+    /// Whether the IdP's metadata asks for signed AuthnRequests (`WantAuthnRequestsSigned`).
+    pub fn want_authn_requests_signed(&self) -> bool {
+        self.want_authn_requests_signed
+    }
+
+    /// The expiry status of each trusted certificate at `now` (Entra warns 60, 30 and 7 days
+    /// ahead; see [`crate::saml::expiry`]).
+    pub fn certificate_expiry(&self, now: UnixTime) -> Vec<CertificateExpiry> {
+        certificate_expiry(&self.certificates, now)
+    }
 }
 
 /// What the caller knows about the response being verified.
@@ -101,6 +138,9 @@ pub struct Expect<'a> {
 pub struct ServiceProvider {
     entity_id: String,
     acs_url: String,
+    slo_url: Option<String>,
+    #[cfg(feature = "sign")]
+    signing: Option<crate::saml::signer::SigningCredentials>,
     idp: IdentityProvider,
     extra_audiences: Vec<String>,
     clock_skew_secs: i64,
@@ -114,6 +154,9 @@ pub struct ServiceProvider {
 pub struct ServiceProviderBuilder {
     entity_id: Option<String>,
     acs_url: Option<String>,
+    slo_url: Option<String>,
+    #[cfg(feature = "sign")]
+    signing: signing::SigningConfig,
     idp: Option<IdentityProvider>,
     extra_audiences: Vec<String>,
     clock_skew: Option<Duration>,
@@ -133,6 +176,12 @@ impl ServiceProviderBuilder {
     /// the Response Destination and the SubjectConfirmationData Recipient.
     pub fn acs_url(mut self, acs_url: impl Into<String>) -> Self {
         self.acs_url = Some(acs_url.into());
+        self
+    }
+
+    /// This SP's single logout URL (Entra ID: "Logout Url"), published in the SP metadata.
+    pub fn slo_url(mut self, slo_url: impl Into<String>) -> Self {
+        self.slo_url = Some(slo_url.into());
         self
     }
 
@@ -204,9 +253,15 @@ impl ServiceProviderBuilder {
             }
             .into());
         }
+        if let Some(slo_url) = &self.slo_url {
+            crate::saml::values::check_http_url("slo_url", slo_url)?;
+        }
         Ok(ServiceProvider {
             entity_id,
             acs_url,
+            slo_url: self.slo_url,
+            #[cfg(feature = "sign")]
+            signing: self.signing.build()?,
             idp,
             extra_audiences: self.extra_audiences,
             clock_skew_secs: i64::try_from(skew.as_secs()).unwrap_or(3600),
@@ -279,4 +334,7 @@ impl ServiceProvider {
 }
 
 mod inspect;
+mod login;
+#[cfg(feature = "sign")]
+mod signing;
 pub use inspect::{Check, CheckResult, Report};

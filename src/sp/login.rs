@@ -1,0 +1,116 @@
+//! The outgoing half of the service provider: AuthnRequests, SP metadata, and reading incoming
+//! HTTP-Redirect messages.
+
+use super::ServiceProvider;
+use crate::Error;
+use crate::error::ConfigError;
+use crate::saml::authn_request::{AuthnRequest, AuthnRequestOptions, RequestEndpoints};
+use crate::saml::bindings::{RedirectMessage, VerifiedQuery};
+use crate::saml::sp_metadata::SpMetadata;
+use crate::time::UnixTime;
+
+impl ServiceProvider {
+    /// A new AuthnRequest to the IdP's SSO URL, issued at `now`, its ID made from `id_random`
+    /// (at least 16 bytes from a cryptographic RNG: `crypto.getRandomValues` in a Worker,
+    /// `getrandom` natively). Signed when the SP has a signing key.
+    ///
+    /// ```no_run
+    /// # use saml_edge::{ServiceProvider, UnixTime};
+    /// # use saml_edge::saml::authn_request::AuthnRequestOptions;
+    /// # fn f(sp: &ServiceProvider, now: UnixTime, id_bytes: [u8; 16]) -> Result<(), saml_edge::Error> {
+    /// let req = sp.authn_request(
+    ///     AuthnRequestOptions { relay_state: Some("/dashboard".into()), ..Default::default() },
+    ///     now,
+    ///     &id_bytes,
+    /// )?;
+    /// let location = req.redirect_url()?; // 302 to this; keep req.id() for the response
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Errors: `config_missing` when the IdP has no SSO URL, or when its metadata asks for signed
+    /// requests and no signing key is configured; `config_invalid` for unusable URLs, entity IDs,
+    /// options or random bytes.
+    pub fn authn_request(
+        &self,
+        options: AuthnRequestOptions,
+        now: UnixTime,
+        id_random: &[u8],
+    ) -> Result<AuthnRequest, Error> {
+        let idp_sso_url = self.idp.sso_url().ok_or(ConfigError::Missing {
+            field: "idp.sso_url",
+        })?;
+        let endpoints = RequestEndpoints {
+            sp_entity_id: &self.entity_id,
+            acs_url: &self.acs_url,
+            idp_sso_url,
+        };
+        let request = AuthnRequest::new(&endpoints, options, now, id_random)?;
+        #[cfg(feature = "sign")]
+        let request = match &self.signing {
+            Some(credentials) => request.signed_with(credentials.clone()),
+            None => request,
+        };
+        if self.idp.want_authn_requests_signed() && !request.is_signed() {
+            return Err(ConfigError::Missing {
+                field: "signing_key",
+            }
+            .into());
+        }
+        Ok(request)
+    }
+
+    /// The SP metadata description for this configuration (adjust fields, then
+    /// [`SpMetadata::to_xml`]): entity ID, ACS URL, SLO URL, the signing certificate and
+    /// `AuthnRequestsSigned` when a signing key is configured.
+    pub fn metadata(&self) -> SpMetadata<'_> {
+        let mut metadata = SpMetadata::new(&self.entity_id, &self.acs_url);
+        metadata.slo_url = self.slo_url.as_deref();
+        #[cfg(feature = "sign")]
+        if let Some(credentials) = &self.signing {
+            metadata.signing_certificate = credentials.certificate();
+            metadata.authn_requests_signed = true;
+        }
+        metadata
+    }
+
+    /// The SP metadata XML (unsigned) to upload to the IdP.
+    pub fn metadata_xml(&self) -> Result<String, Error> {
+        self.metadata().to_xml()
+    }
+
+    /// The SP metadata XML with an enveloped signature by the SP's signing key.
+    /// `config_missing` (field `signing_key`) without one.
+    #[cfg(feature = "sign")]
+    pub fn signed_metadata_xml(&self) -> Result<String, Error> {
+        let credentials = self.signing.as_ref().ok_or(ConfigError::Missing {
+            field: "signing_key",
+        })?;
+        self.metadata().to_signed_xml(credentials)
+    }
+
+    /// This SP's single logout URL, if configured.
+    pub fn slo_url(&self) -> Option<&str> {
+        self.slo_url.as_deref()
+    }
+
+    /// The SP's signing credentials, if configured.
+    #[cfg(feature = "sign")]
+    pub fn signing_credentials(&self) -> Option<&crate::saml::signer::SigningCredentials> {
+        self.signing.as_ref()
+    }
+
+    /// Decodes an incoming HTTP-Redirect message from the raw query string (as received, not
+    /// re-encoded) under this SP's [`crate::Limits`]. Nothing is verified yet.
+    pub fn decode_redirect(&self, raw_query: &str) -> Result<RedirectMessage, Error> {
+        RedirectMessage::decode(raw_query, &self.limits)
+    }
+
+    /// Verifies the query signature of a Redirect message with the IdP's certificates and this
+    /// SP's algorithm policy (RSA-SHA1 only with `allow_sha1`).
+    pub fn verify_redirect_signature(
+        &self,
+        message: &RedirectMessage,
+    ) -> Result<VerifiedQuery, Error> {
+        message.verify_signature(self.idp.certificates(), &self.policy)
+    }
+}
