@@ -1,0 +1,321 @@
+//! JavaScript ⇄ Rust conversion for the wasm exports: reading the config and options objects,
+//! building plain result objects, and turning an [`Error`] into a thrown JS error.
+//!
+//! Nothing here decides anything about SAML; every check lives in the core. Wrong JS types and
+//! unknown keys are refused (`config_invalid`, naming the JS field) instead of being ignored, so a
+//! typo such as `allowUnsolicted` cannot silently change the policy.
+
+use js_sys::{Array, Date, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::{ConfigError, EncodingError};
+use crate::sp::{Check, CheckResult, Report};
+use crate::time::UnixTime;
+use crate::{Error, Identity};
+
+/// A config or options problem, with the JS field name.
+pub(super) fn invalid(field: &'static str, detail: impl Into<String>) -> Error {
+    ConfigError::Invalid {
+        field,
+        detail: detail.into(),
+    }
+    .into()
+}
+
+/// The JS error thrown for `error`: an `Error` named `SamlError` with a stable `code`. The JS
+/// entry points re-throw it as an instance of their `SamlError` class.
+pub(super) fn to_js_error(error: &Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name("SamlError");
+    // Setting a data property on a fresh Error object cannot fail.
+    let _ = Reflect::set(&js, &"code".into(), &error.code().into());
+    js.into()
+}
+
+/// A plain JS object (`{}`) that the caller has handed in, or an error naming it.
+pub(super) struct JsRecord<'a> {
+    value: &'a JsValue,
+    what: &'static str,
+}
+
+impl<'a> JsRecord<'a> {
+    /// Accepts an object whose own keys are all in `known`; `undefined`/`null` count as `{}`
+    /// when `optional`.
+    pub(super) fn new(
+        value: &'a JsValue,
+        what: &'static str,
+        known: &[&str],
+        optional: bool,
+    ) -> Result<JsRecord<'a>, Error> {
+        if value.is_undefined() || value.is_null() {
+            if optional {
+                return Ok(JsRecord { value, what });
+            }
+            return Err(ConfigError::Missing { field: what }.into());
+        }
+        if !value.is_object() || Array::is_array(value) {
+            return Err(invalid(what, "expected an object"));
+        }
+        let keys = Object::keys(value.unchecked_ref::<Object>());
+        for key in keys.iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !known.contains(&key.as_str()) {
+                return Err(invalid(
+                    what,
+                    format!(
+                        "unknown property {} (known: {})",
+                        crate::error::quote(&key),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(JsRecord { value, what })
+    }
+
+    /// The property `key`, `None` when absent, `undefined` or `null`.
+    pub(super) fn get(&self, key: &str) -> Result<Option<JsValue>, Error> {
+        if self.value.is_undefined() || self.value.is_null() {
+            return Ok(None);
+        }
+        let value = Reflect::get(self.value, &JsValue::from_str(key))
+            .map_err(|_| invalid(self.what, format!("cannot read {key}")))?;
+        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+    }
+
+    /// A string property.
+    pub(super) fn string(&self, key: &str, field: &'static str) -> Result<Option<String>, Error> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(value) => value
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| invalid(field, "expected a string")),
+        }
+    }
+
+    /// A boolean property (`false` when absent). Strings such as `"true"` are refused.
+    pub(super) fn boolean(&self, key: &str, field: &'static str) -> Result<bool, Error> {
+        match self.get(key)? {
+            None => Ok(false),
+            Some(value) => value
+                .as_bool()
+                .ok_or_else(|| invalid(field, "expected true or false")),
+        }
+    }
+
+    /// A non-negative whole number property.
+    pub(super) fn whole_number(
+        &self,
+        key: &str,
+        field: &'static str,
+    ) -> Result<Option<u64>, Error> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(value) => match value.as_f64() {
+                Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9.0e15 => {
+                    // Exact: a whole number below 2^53.
+                    Ok(Some(n as u64))
+                }
+                _ => Err(invalid(
+                    field,
+                    "expected a whole number of seconds, 0 or more",
+                )),
+            },
+        }
+    }
+
+    /// A property holding text or bytes (`string` or `Uint8Array`).
+    pub(super) fn text_or_bytes(
+        &self,
+        key: &str,
+        field: &'static str,
+    ) -> Result<Option<TextOrBytes>, Error> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(value) => TextOrBytes::new(&value, field).map(Some),
+        }
+    }
+
+    /// An array property (empty when absent).
+    pub(super) fn array(&self, key: &str, field: &'static str) -> Result<Vec<JsValue>, Error> {
+        match self.get(key)? {
+            None => Ok(Vec::new()),
+            Some(value) if Array::is_array(&value) => {
+                Ok(value.unchecked_into::<Array>().iter().collect())
+            }
+            Some(_) => Err(invalid(field, "expected an array")),
+        }
+    }
+}
+
+/// A JS `string` or `Uint8Array`.
+pub(super) enum TextOrBytes {
+    /// A JS string.
+    Text(String),
+    /// A `Uint8Array` (for example a file read as bytes).
+    Bytes(Vec<u8>),
+}
+
+impl TextOrBytes {
+    /// Converts `value`, refusing other types.
+    pub(super) fn new(value: &JsValue, field: &'static str) -> Result<TextOrBytes, Error> {
+        if let Some(text) = value.as_string() {
+            return Ok(TextOrBytes::Text(text));
+        }
+        match value.dyn_ref::<Uint8Array>() {
+            Some(bytes) => Ok(TextOrBytes::Bytes(bytes.to_vec())),
+            None => Err(invalid(field, "expected a string or a Uint8Array")),
+        }
+    }
+
+    /// The bytes (UTF-8 for text).
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        match self {
+            TextOrBytes::Text(text) => text.as_bytes(),
+            TextOrBytes::Bytes(bytes) => bytes,
+        }
+    }
+}
+
+/// The `samlResponse` argument: a string. `undefined`/`null` (what `FormData.get` returns for a
+/// missing field) count as empty, so the core reports `empty_input`.
+pub(super) fn saml_response(value: &JsValue) -> Result<String, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(String::new());
+    }
+    value.as_string().ok_or_else(|| {
+        EncodingError::InvalidForm {
+            detail: "the SAMLResponse value must be a string".into(),
+        }
+        .into()
+    })
+}
+
+/// The `now` option: a `Date` or milliseconds since the epoch; `Date.now()` when absent.
+pub(super) fn now(value: Option<JsValue>) -> Result<UnixTime, Error> {
+    let millis = match value {
+        None => Date::now(),
+        Some(value) => match value.dyn_ref::<Date>() {
+            Some(date) => date.get_time(),
+            None => value.as_f64().ok_or_else(|| {
+                invalid("options.now", "expected a Date or milliseconds since 1970")
+            })?,
+        },
+    };
+    if !millis.is_finite() || millis.abs() > 8.64e15 {
+        return Err(invalid("options.now", "not a valid date"));
+    }
+    // In range (±8.64e15 ms is the JS Date range), so the conversion is exact after flooring.
+    Ok(UnixTime::from_millis(millis.floor() as i64))
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // Defining a data property on a fresh ordinary object cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+fn opt_string(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+fn opt_time(value: Option<UnixTime>) -> JsValue {
+    value.map_or(JsValue::NULL, |t| JsValue::from_str(&t.to_rfc3339()))
+}
+
+/// The identity as a plain object with the field names of the CLI's JSON output.
+pub(super) fn identity(identity: &Identity) -> JsValue {
+    let out = Object::new();
+    set(&out, "nameId", &JsValue::from_str(&identity.name_id));
+    set(
+        &out,
+        "nameIdFormat",
+        &opt_string(identity.name_id_format.as_deref()),
+    );
+    set(
+        &out,
+        "sessionIndex",
+        &opt_string(identity.session_index.as_deref()),
+    );
+    set(&out, "issuer", &JsValue::from_str(&identity.issuer));
+    set(
+        &out,
+        "assertionId",
+        &JsValue::from_str(&identity.assertion_id),
+    );
+    set(
+        &out,
+        "inResponseTo",
+        &opt_string(identity.in_response_to.as_deref()),
+    );
+    // Attribute names come from the IdP: `Object.fromEntries` defines own data properties, so a
+    // name such as `__proto__` stays an ordinary key instead of replacing the prototype.
+    let entries = Array::new();
+    for attribute in &identity.attributes {
+        let values: Array = attribute
+            .values
+            .iter()
+            .map(|v| JsValue::from_str(v))
+            .collect();
+        entries.push(&Array::of2(&JsValue::from_str(&attribute.name), &values));
+    }
+    let attributes = Object::from_entries(&entries).unwrap_or_else(|_| Object::new());
+    set(&out, "attributes", &attributes);
+    set(
+        &out,
+        "notOnOrAfter",
+        &JsValue::from_str(&identity.not_on_or_after.to_rfc3339()),
+    );
+    set(
+        &out,
+        "sessionNotOnOrAfter",
+        &opt_time(identity.session_not_on_or_after),
+    );
+    set(&out, "authnInstant", &opt_time(identity.authn_instant));
+    set(
+        &out,
+        "authnContextClassRef",
+        &opt_string(identity.authn_context_class_ref.as_deref()),
+    );
+    out.into()
+}
+
+fn check(check: &Check) -> JsValue {
+    let out = Object::new();
+    set(&out, "name", &JsValue::from_str(check.name));
+    set(&out, "description", &JsValue::from_str(check.description));
+    let (outcome, code, message) = match &check.result {
+        CheckResult::Passed => ("passed", None, None),
+        CheckResult::NotApplicable => ("not_applicable", None, None),
+        CheckResult::Skipped => ("skipped", None, None),
+        CheckResult::Failed { code, message } => ("failed", Some(*code), Some(message.as_str())),
+    };
+    set(&out, "outcome", &JsValue::from_str(outcome));
+    set(&out, "code", &opt_string(code));
+    set(&out, "message", &opt_string(message));
+    out.into()
+}
+
+/// The inspection report: `{ xml, checks, identity, error }`.
+pub(super) fn report(report: &Report) -> JsValue {
+    let out = Object::new();
+    set(&out, "xml", &opt_string(report.xml.as_deref()));
+    let checks: Array = report.checks.iter().map(check).collect();
+    set(&out, "checks", &checks);
+    set(
+        &out,
+        "identity",
+        &report.identity.as_ref().map_or(JsValue::NULL, identity),
+    );
+    let error = match report.failure().map(|c| &c.result) {
+        Some(CheckResult::Failed { code, message }) => {
+            let error = Object::new();
+            set(&error, "code", &JsValue::from_str(code));
+            set(&error, "message", &JsValue::from_str(message));
+            error.into()
+        }
+        _ => JsValue::NULL,
+    };
+    set(&out, "error", &error);
+    out.into()
+}
