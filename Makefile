@@ -46,3 +46,25 @@ bench:
 
 clean:
 	$(CARGO) clean
+
+## Fuzzing: cargo-fuzz (libFuzzer) on the stable toolchain through RUSTC_BOOTSTRAP=1, targets in
+## fuzz/fuzz_targets/ (see SECURITY.md "Fuzzing and differential testing"). Runs each target for
+## FUZZ_SECONDS on fuzz/corpus/<target> (built from fuzz/seeds and the test fixtures); crashes go
+## to fuzz/artifacts/<target>/, logs to fuzz/logs/<target>.log. Fails on the first crash.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := xml_parse c14n encoding metadata verify_post_response
+FUZZ_FLAGS ?= -rss_limit_mb=2048 -max_len=65536 -timeout=60 -print_final_stats=1
+.PHONY: fuzz
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
+	$(PYTHON) fuzz/make_corpus.py
+	cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz build -s none
+	@mkdir -p fuzz/logs
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/artifacts/$$t; \
+	  echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  (cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -s none $$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS)) > fuzz/logs/$$t.log 2>&1 \
+	    || { tail -n 40 fuzz/logs/$$t.log; exit 1; }; \
+	  grep -E '^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units' fuzz/logs/$$t.log; \
+	done

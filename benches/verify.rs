@@ -18,14 +18,8 @@ fn load() -> (ServiceProvider, String, Value) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| {
-            let name = c["name"].as_str().unwrap_or_default();
-            c["expect"] == "valid"
-                && c.get("config").is_none()
-                && name.contains("entra2021")
-                && name.contains("compact")
-        })
-        .expect("an Entra 2021 compact valid case")
+        .find(|c| c["name"] == "entra2021_assertion_signed_compact" && c["expect"] == "valid")
+        .expect("the Entra 2021 assertion-signed case")
         .clone();
     let mut idp = IdentityProvider::new(defaults["idpEntityId"].as_str().unwrap(), "");
     for cert in defaults["idpCerts"].as_array().unwrap() {

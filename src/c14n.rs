@@ -41,10 +41,23 @@ type Binding<'a> = (Option<&'a str>, &'a str);
 /// Canonicalizes the subtree rooted at `apex`. Returns an empty vector only when `apex` is not a
 /// node of `doc` (callers treat an empty result as an error: V13).
 pub fn canonicalize(doc: &Document, apex: NodeId, options: &Options<'_>) -> Vec<u8> {
+    // The PrefixList as a sorted set. It comes from the document (SignedInfo's own list is read
+    // before the signature is checked) and can hold a hundred thousand tokens: it is never
+    // scanned per element, only probed for the prefixes in scope.
+    let mut inclusive: Vec<&str> = options
+        .inclusive_prefixes
+        .iter()
+        .map(String::as_str)
+        .collect();
+    inclusive.sort_unstable();
+    inclusive.dedup();
+    let inclusive_default = inclusive.binary_search(&"#default").is_ok();
     let mut out = Vec::with_capacity(4096);
     let mut writer = Writer {
         doc,
         options,
+        inclusive,
+        inclusive_default,
         out: &mut out,
     };
     writer.subtree(apex);
@@ -54,6 +67,10 @@ pub fn canonicalize(doc: &Document, apex: NodeId, options: &Options<'_>) -> Vec<
 struct Writer<'a> {
     doc: &'a Document,
     options: &'a Options<'a>,
+    /// `options.inclusive_prefixes`, sorted and deduplicated.
+    inclusive: Vec<&'a str>,
+    /// `#default` is in the PrefixList.
+    inclusive_default: bool,
     out: &'a mut Vec<u8>,
 }
 
@@ -125,40 +142,47 @@ impl<'a> Writer<'a> {
         element: &'a Element,
         inherited: &[Binding<'a>],
     ) -> Vec<Binding<'a>> {
-        let mut wanted: Vec<Option<&'a str>> = Vec::new();
-        let mut want = |p: Option<&'a str>| {
-            if p != Some("xml") && !wanted.contains(&p) {
-                wanted.push(p);
-            }
-        };
-        want(element.prefix());
+        // Candidate bindings (prefix, URI), nearest first: the element's own prefix, its
+        // attributes' prefixes (both resolved by the parser), then PrefixList entries bound in
+        // scope. The work per element is bounded by its attributes and the declarations in
+        // scope, never by the length of the (attacker-controlled, before the RSA check)
+        // PrefixList, and no prefix is looked up by walking the ancestors more than once.
+        let mut wanted: Vec<Binding<'a>> = Vec::with_capacity(element.attributes().len() + 1);
+        if element.prefix() != Some("xml") {
+            wanted.push((element.prefix(), element.namespace().unwrap_or("")));
+        }
         for attribute in element.attributes() {
-            if attribute.prefix.is_some() {
-                want(attribute.prefix.as_deref());
+            if let Some(p) = attribute.prefix.as_deref()
+                && p != "xml"
+            {
+                wanted.push((Some(p), attribute.namespace.as_deref().unwrap_or("")));
             }
         }
-        for token in self.options.inclusive_prefixes {
-            want(if token == "#default" {
-                None
-            } else {
-                Some(token.as_str())
-            });
+        if self.inclusive_default {
+            // An unbound default namespace still needs `xmlns=""` below a non-empty one.
+            wanted.push((None, self.doc.lookup_namespace(node, None).unwrap_or("")));
         }
+        if !self.inclusive.is_empty() {
+            let mut current = Some(node);
+            while let Some(n) = current {
+                for decl in self.doc.element(n).map_or(&[][..], |e| e.namespace_decls()) {
+                    if let Some(p) = decl.prefix.as_deref()
+                        && p != "xml"
+                        && self.inclusive.binary_search(&p).is_ok()
+                    {
+                        wanted.push((Some(p), decl.uri.as_str()));
+                    }
+                }
+                current = self.doc.parent(n);
+            }
+        }
+        // One candidate per prefix, the first (nearest, or the element's own) winning.
+        wanted.sort_by(|a, b| a.0.cmp(&b.0));
+        wanted.dedup_by(|later, earlier| later.0 == earlier.0);
 
         let mut bindings = inherited.to_vec();
         let mut to_render: Vec<Binding<'a>> = Vec::new();
-        for prefix in wanted {
-            let uri = match prefix {
-                // The element's own prefix: its namespace is authoritative.
-                p if p == element.prefix() => element.namespace().unwrap_or(""),
-                p => match self.doc.lookup_namespace(node, p) {
-                    Some(uri) => uri,
-                    // An inclusive prefix that is not in scope renders nothing, except that an
-                    // unbound default namespace still needs `xmlns=""` below a non-empty one.
-                    None if p.is_none() => "",
-                    None => continue,
-                },
-            };
+        for (prefix, uri) in wanted {
             let current = bindings
                 .iter()
                 .rev()
