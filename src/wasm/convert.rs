@@ -5,7 +5,7 @@
 //! unknown keys are refused (`config_invalid`, naming the JS field) instead of being ignored, so a
 //! typo such as `allowUnsolicted` cannot silently change the policy.
 
-use js_sys::{Array, Date, Object, Reflect, Uint8Array};
+use js_sys::{Array, Date, JsString, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{ConfigError, EncodingError};
@@ -180,16 +180,28 @@ impl TextOrBytes {
 
 /// The `samlResponse` argument: a string. `undefined`/`null` (what `FormData.get` returns for a
 /// missing field) count as empty, so the core reports `empty_input`.
-pub(super) fn saml_response(value: &JsValue) -> Result<String, Error> {
+///
+/// A string longer than `max_bytes` UTF-16 units is copied into wasm memory only up to
+/// `max_bytes + 1` units: it is longer than `max_bytes` UTF-8 bytes either way, so the core
+/// refuses the copy with exactly the error the whole string would get (`limit_exceeded`,
+/// `max_input_bytes`), and a huge POST body cannot grow the instance's memory (which never
+/// shrinks) towards the Worker's limit.
+pub(super) fn saml_response(value: &JsValue, max_bytes: usize) -> Result<String, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(String::new());
     }
-    value.as_string().ok_or_else(|| {
-        EncodingError::InvalidForm {
+    let text = value.dyn_ref::<JsString>().ok_or_else(|| {
+        Error::from(EncodingError::InvalidForm {
             detail: "the SAMLResponse value must be a string".into(),
-        }
-        .into()
-    })
+        })
+    })?;
+    let limit = u32::try_from(max_bytes.saturating_add(1)).unwrap_or(u32::MAX);
+    let kept = if text.length() > limit {
+        text.slice(0, limit)
+    } else {
+        text.clone()
+    };
+    Ok(String::from(kept))
 }
 
 /// The `now` option: a `Date` or milliseconds since the epoch; `Date.now()` when absent.
@@ -277,6 +289,14 @@ pub(super) fn identity(identity: &Identity) -> JsValue {
         "authnContextClassRef",
         &opt_string(identity.authn_context_class_ref.as_deref()),
     );
+    out.into()
+}
+
+/// The result of `loginRedirect` / `loginPostForm`: `{ [key]: value, requestId }`.
+pub(super) fn login(key: &str, value: &str, request_id: &str) -> JsValue {
+    let out = Object::new();
+    set(&out, key, &JsValue::from_str(value));
+    set(&out, "requestId", &JsValue::from_str(request_id));
     out.into()
 }
 

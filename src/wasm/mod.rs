@@ -17,13 +17,17 @@ use std::time::Duration;
 use wasm_bindgen::prelude::*;
 
 use self::convert::{JsRecord, TextOrBytes, invalid, to_js_error};
+use crate::saml::authn_request::NameIdPolicy;
 use crate::x509::Certificate;
-use crate::{Error, Expect, IdentityProvider, ServiceProvider};
+use crate::{
+    AuthnRequest, AuthnRequestOptions, Error, Expect, IdentityProvider, Limits, ServiceProvider,
+};
 
 /// Keys of the constructor's `config` object.
 const CONFIG_KEYS: &[&str] = &[
     "entityId",
     "acsUrl",
+    "sloUrl",
     "idp",
     "clockSkewSeconds",
     "allowUnsolicited",
@@ -34,11 +38,32 @@ const CONFIG_KEYS: &[&str] = &[
 const IDP_KEYS: &[&str] = &["metadataXml", "entityId", "ssoUrl", "certificates"];
 /// Keys of the `options` of `verifyPostResponse` and `inspect`.
 const VERIFY_KEYS: &[&str] = &["requestId", "now"];
+/// Keys of the `options` of `loginRedirect`.
+const LOGIN_KEYS: &[&str] = &[
+    "relayState",
+    "forceAuthn",
+    "isPassive",
+    "loginHint",
+    "nameIdFormat",
+    "now",
+];
+/// Keys of the `options` of `loginPostForm`.
+const LOGIN_POST_KEYS: &[&str] = &[
+    "relayState",
+    "forceAuthn",
+    "isPassive",
+    "loginHint",
+    "nameIdFormat",
+    "now",
+    "cspNonce",
+];
 
 /// A configured service provider (the raw wasm-bindgen class; see the module docs).
 #[wasm_bindgen]
 pub struct WasmServiceProvider {
     inner: ServiceProvider,
+    /// The configured [`Limits::max_input_bytes`] (see [`convert::saml_response`]).
+    max_input_bytes: usize,
 }
 
 #[wasm_bindgen]
@@ -46,9 +71,13 @@ impl WasmServiceProvider {
     /// Builds the service provider from the JS `config` object (see `pkg/index.d.ts`).
     #[wasm_bindgen(constructor)]
     pub fn new(config: &JsValue) -> Result<WasmServiceProvider, JsValue> {
-        service_provider(config)
-            .map(|inner| WasmServiceProvider { inner })
-            .map_err(|e| to_js_error(&e))
+        let limits = Limits::DEFAULT;
+        let max_input_bytes = limits.max_input_bytes;
+        let inner = service_provider(config, limits).map_err(|e| to_js_error(&e))?;
+        Ok(WasmServiceProvider {
+            inner,
+            max_input_bytes,
+        })
     }
 
     /// Verifies the HTTP-POST `SAMLResponse` form value; returns the identity object.
@@ -58,45 +87,102 @@ impl WasmServiceProvider {
         saml_response: &JsValue,
         options: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        self.verify(saml_response, options)
-            .map_err(|e| to_js_error(&e))
+        let run = || {
+            let input = convert::saml_response(saml_response, self.max_input_bytes)?;
+            let options = JsRecord::new(options, "options", VERIFY_KEYS, true)?;
+            let request_id = options.string("requestId", "options.requestId")?;
+            let expect = Expect {
+                request_id: request_id.as_deref(),
+                now: convert::now(options.get("now")?)?,
+            };
+            let identity = self.inner.verify_post_response(&input, &expect)?;
+            Ok(convert::identity(&identity))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
     }
 
     /// Runs the same checks as `verifyPostResponse` (also on raw XML) and reports each outcome.
     pub fn inspect(&self, saml_response: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
-        let input = convert::saml_response(saml_response).map_err(|e| to_js_error(&e))?;
-        let options =
-            JsRecord::new(options, "options", VERIFY_KEYS, true).map_err(|e| to_js_error(&e))?;
-        let request_id = options
-            .string("requestId", "options.requestId")
-            .map_err(|e| to_js_error(&e))?;
-        let now = convert::now(options.get("now").map_err(|e| to_js_error(&e))?)
-            .map_err(|e| to_js_error(&e))?;
-        let expect = Expect {
-            request_id: request_id.as_deref(),
-            now,
+        let run = || {
+            let input = convert::saml_response(saml_response, self.max_input_bytes)?;
+            let options = JsRecord::new(options, "options", VERIFY_KEYS, true)?;
+            let request_id = options.string("requestId", "options.requestId")?;
+            let expect = Expect {
+                request_id: request_id.as_deref(),
+                now: convert::now(options.get("now")?)?,
+            };
+            Ok(convert::report(&self.inner.inspect(&input, &expect)))
         };
-        Ok(convert::report(&self.inner.inspect(&input, &expect)))
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// A new AuthnRequest for the HTTP-Redirect binding: `{ url, requestId }`. `id_random` are
+    /// the caller's random bytes for the request ID (`crypto.getRandomValues`, 16 or more).
+    #[wasm_bindgen(js_name = loginRedirect)]
+    pub fn login_redirect(&self, options: &JsValue, id_random: &[u8]) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = JsRecord::new(options, "options", LOGIN_KEYS, true)?;
+            let request = self.authn_request(&options, id_random)?;
+            Ok(convert::login(
+                "url",
+                &request.redirect_url()?,
+                request.id(),
+            ))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// A new AuthnRequest for the HTTP-POST binding: `{ html, requestId }`, where `html` is a
+    /// page that posts the request to the IdP (with `nonce` on its script when `cspNonce` is set).
+    #[wasm_bindgen(js_name = loginPostForm)]
+    pub fn login_post_form(&self, options: &JsValue, id_random: &[u8]) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = JsRecord::new(options, "options", LOGIN_POST_KEYS, true)?;
+            let request = self.authn_request(&options, id_random)?;
+            let html = match options.string("cspNonce", "options.cspNonce")? {
+                Some(nonce) => request.post_form_html_with_nonce(&nonce)?,
+                None => request.post_form_html()?,
+            };
+            Ok(convert::login("html", &html, request.id()))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// The SP metadata XML to upload to the IdP.
+    pub fn metadata(&self) -> Result<String, JsValue> {
+        self.inner.metadata_xml().map_err(|e| to_js_error(&e))
     }
 }
 
 impl WasmServiceProvider {
-    fn verify(&self, saml_response: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
-        let input = convert::saml_response(saml_response)?;
-        let options = JsRecord::new(options, "options", VERIFY_KEYS, true)?;
-        let request_id = options.string("requestId", "options.requestId")?;
-        let now = convert::now(options.get("now")?)?;
-        let expect = Expect {
-            request_id: request_id.as_deref(),
-            now,
+    /// Converts the login options and builds the AuthnRequest.
+    fn authn_request(
+        &self,
+        options: &JsRecord<'_>,
+        id_random: &[u8],
+    ) -> Result<AuthnRequest, Error> {
+        let name_id_policy =
+            options
+                .string("nameIdFormat", "options.nameIdFormat")?
+                .map(|format| NameIdPolicy {
+                    format: Some(format),
+                    allow_create: None,
+                });
+        let request_options = AuthnRequestOptions {
+            relay_state: options.string("relayState", "options.relayState")?,
+            force_authn: options.boolean("forceAuthn", "options.forceAuthn")?,
+            is_passive: options.boolean("isPassive", "options.isPassive")?,
+            name_id_policy,
+            requested_authn_context: None,
+            login_hint: options.string("loginHint", "options.loginHint")?,
         };
-        let identity = self.inner.verify_post_response(&input, &expect)?;
-        Ok(convert::identity(&identity))
+        let now = convert::now(options.get("now")?)?;
+        self.inner.authn_request(request_options, now, id_random)
     }
 }
 
 /// Converts the `config` object and builds the service provider.
-fn service_provider(config: &JsValue) -> Result<ServiceProvider, Error> {
+fn service_provider(config: &JsValue, limits: Limits) -> Result<ServiceProvider, Error> {
     let config = JsRecord::new(config, "config", CONFIG_KEYS, false)?;
     let idp_value = config.get("idp")?.unwrap_or(JsValue::UNDEFINED);
     let idp = JsRecord::new(&idp_value, "idp", IDP_KEYS, false)?;
@@ -121,7 +207,11 @@ fn service_provider(config: &JsValue) -> Result<ServiceProvider, Error> {
         .acs_url(config.string("acsUrl", "acsUrl")?.unwrap_or_default())
         .idp(identity_provider)
         .allow_unsolicited(config.boolean("allowUnsolicited", "allowUnsolicited")?)
-        .allow_sha1(config.boolean("allowSha1", "allowSha1")?);
+        .allow_sha1(config.boolean("allowSha1", "allowSha1")?)
+        .limits(limits);
+    if let Some(slo_url) = config.string("sloUrl", "sloUrl")? {
+        builder = builder.slo_url(slo_url);
+    }
     if let Some(secs) = config.whole_number("clockSkewSeconds", "clockSkewSeconds")? {
         builder = builder.clock_skew(Duration::from_secs(secs));
     }
@@ -141,4 +231,13 @@ fn service_provider(config: &JsValue) -> Result<ServiceProvider, Error> {
 #[wasm_bindgen(js_name = __samlEdgeTrap)]
 pub fn trap_for_tests() {
     core::arch::wasm32::unreachable()
+}
+
+/// The size of the instance's linear memory, in bytes. Not part of the package's API: the JS
+/// tests use it to check that huge inputs are not copied into wasm memory whole.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __samlEdgeMemoryBytes)]
+pub fn memory_bytes_for_tests() -> f64 {
+    // Pages of 64 KiB; at most 2^16 pages on wasm32, so the product is exact in an f64.
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
 }

@@ -1,0 +1,200 @@
+// The part of saml-edge shared by every entry point (node.js, workerd.js, browser.js): the
+// public `ServiceProvider` class, `SamlError`, and recovery from a trapped WebAssembly instance.
+// The entry points differ only in how they obtain the compiled module. No Node built-ins here.
+//
+// The wasm side (src/wasm/) converts and checks; this file only
+//  - re-throws the wasm side's errors as `SamlError` instances,
+//  - supplies randomness for request IDs (crypto.getRandomValues),
+//  - turns a trap (`WebAssembly.RuntimeError`: a Rust panic, which must never happen on any
+//    input) into `SamlError('internal_error')`, then re-instantiates the module, so that one bad
+//    request cannot leave the instance (a Worker's isolate) broken for every request after it.
+
+import initAsync, {
+  initSync as initGlueSync,
+  WasmServiceProvider,
+  __samlEdgeTrap,
+  __samlEdgeMemoryBytes,
+  __wbg_reset_state as resetInstance,
+} from './saml_edge.js';
+
+/** Module state: ready once instantiated; `generation` counts re-instantiations. */
+const state = { ready: false, generation: 0, broken: false };
+
+/** Random bytes for an AuthnRequest ID (128 bits, as the core requires at least). */
+const REQUEST_ID_BYTES = 16;
+
+/**
+ * A rejected response, request or configuration. `code` is stable (the same as the Rust API and
+ * the CLI); `message` is for administrators and logs and may quote the document: never show it
+ * to end users.
+ */
+export class SamlError extends Error {
+  /**
+   * @param {string} code stable snake_case code
+   * @param {string} message explanation for the administrator
+   * @param {{ cause?: unknown }} [options]
+   */
+  constructor(code, message, options) {
+    super(message, options);
+    /** @type {string} */
+    this.code = code;
+  }
+}
+Object.defineProperty(SamlError.prototype, 'name', {
+  value: 'SamlError',
+  writable: true,
+  configurable: true,
+});
+
+/**
+ * Instantiates the module from a compiled `WebAssembly.Module` (or its bytes), once.
+ * @param {WebAssembly.Module | ArrayBuffer | ArrayBufferView} module
+ */
+export function initSync(module) {
+  if (state.ready) return;
+  initGlueSync({ module });
+  state.ready = true;
+}
+
+/**
+ * Instantiates the module asynchronously (browsers): from a URL, a `Response`, bytes or a
+ * compiled module, once. Concurrent calls share one instantiation.
+ * @param {unknown} input
+ */
+export async function initAsyncOnce(input) {
+  if (state.ready) return;
+  await initAsync({ module_or_path: await input });
+  state.ready = true;
+}
+
+/** Runs `fn` against the instance, translating its failures (see the file comment). */
+function run(fn) {
+  if (!state.ready) {
+    throw new Error(
+      'saml-edge: the WebAssembly module is not loaded yet; `await init()` first ' +
+        '(only needed with the browser entry point)',
+    );
+  }
+  if (state.broken) {
+    reset();
+    if (state.broken) {
+      throw new SamlError('internal_error', 'saml-edge could not re-initialise its WebAssembly instance after a trap');
+    }
+  }
+  try {
+    return fn();
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+function translate(error) {
+  if (error instanceof WebAssembly.RuntimeError) {
+    reset();
+    return new SamlError(
+      'internal_error',
+      `saml-edge trapped (${error.message}) and was re-initialised; this is a bug, please ` +
+        'report it with the input that caused it',
+      { cause: error },
+    );
+  }
+  if (error instanceof Error && error.name === 'SamlError' && typeof error.code === 'string') {
+    return new SamlError(error.code, error.message);
+  }
+  return error;
+}
+
+/** A trapped instance may be in any state: replace it. Handles of the old one are abandoned. */
+function reset() {
+  state.generation += 1;
+  try {
+    resetInstance();
+    state.broken = false;
+  } catch {
+    state.broken = true; // try again before the next call
+  }
+}
+
+function structuredCopy(value) {
+  try {
+    return structuredClone(value);
+  } catch {
+    return value; // not cloneable: the wasm side refuses what it cannot read
+  }
+}
+
+/**
+ * A configured SAML service provider. Build it once (at start-up) and reuse it for every request.
+ * See index.d.ts for the configuration and the methods.
+ */
+export class ServiceProvider {
+  #config;
+  #raw = null;
+  #generation = -1;
+
+  /** @param {object} config */
+  constructor(config) {
+    // Kept (as a copy) to rebuild the wasm-side object after a re-initialisation.
+    this.#config = structuredCopy(config);
+    run(() => this.#handle());
+  }
+
+  #handle() {
+    if (this.#raw === null || this.#generation !== state.generation) {
+      // A handle from an earlier instance points into memory that no longer exists: drop it
+      // without calling free().
+      this.#raw = null;
+      this.#raw = new WasmServiceProvider(this.#config);
+      this.#generation = state.generation;
+    }
+    return this.#raw;
+  }
+
+  /** Verifies the HTTP-POST binding's `SAMLResponse` form value; returns the identity. */
+  verifyPostResponse(samlResponse, options) {
+    return run(() => this.#handle().verifyPostResponse(samlResponse, options));
+  }
+
+  /** Runs every check of `verifyPostResponse` (also on raw XML) and reports each outcome. */
+  inspect(samlResponse, options) {
+    return run(() => this.#handle().inspect(samlResponse, options));
+  }
+
+  /** A new AuthnRequest for the HTTP-Redirect binding: `{ url, requestId }`. */
+  loginRedirect(options) {
+    return run(() => this.#handle().loginRedirect(options, randomBytes()));
+  }
+
+  /** A new AuthnRequest for the HTTP-POST binding: `{ html, requestId }`. */
+  loginPostForm(options) {
+    return run(() => this.#handle().loginPostForm(options, randomBytes()));
+  }
+
+  /** The SP metadata XML to upload to the IdP. */
+  metadata() {
+    return run(() => this.#handle().metadata());
+  }
+
+  /** Releases the wasm memory now instead of at garbage collection. The object stays usable. */
+  free() {
+    if (this.#raw !== null && this.#generation === state.generation) this.#raw.free();
+    this.#raw = null;
+  }
+}
+
+function randomBytes() {
+  return globalThis.crypto.getRandomValues(new Uint8Array(REQUEST_ID_BYTES));
+}
+
+/**
+ * Not part of the API (not exported by the entry points): traps the instance the way a Rust
+ * panic would, through the same path as every method, so tests can check the recovery.
+ */
+export function __trapForTests() {
+  return run(() => __samlEdgeTrap());
+}
+
+/** Not part of the API: the size of the instance's memory, in bytes (for tests). */
+export function __memoryBytesForTests() {
+  return run(() => __samlEdgeMemoryBytes());
+}

@@ -1,0 +1,281 @@
+// Type declarations for saml-edge, written by hand to match the runtime exactly (every entry
+// point: node.js, workerd.js, browser.js has the same exports). tests/js/ checks them.
+
+/**
+ * The stable code of a {@link SamlError}: the same strings as the Rust API (`Error::code`) and
+ * the CLI's `{"error":{"code":…}}`. Show end users the code at most, never the message.
+ */
+export type SamlErrorCode =
+  // transport
+  | 'invalid_base64'
+  | 'empty_input'
+  | 'invalid_deflate'
+  | 'invalid_form'
+  | 'limit_exceeded'
+  // XML
+  | 'xml_malformed'
+  | 'xml_not_utf8'
+  | 'xml_unsupported_version'
+  | 'xml_doctype_forbidden'
+  | 'xml_undefined_entity'
+  | 'xml_invalid_character'
+  | 'xml_undeclared_prefix'
+  | 'xml_invalid_namespace'
+  | 'xml_duplicate_attribute'
+  | 'xml_no_root'
+  | 'xml_content_outside_root'
+  | 'xml_duplicate_id'
+  // SAML structure
+  | 'not_a_response'
+  | 'status_not_success'
+  | 'saml_malformed'
+  | 'saml_unsupported_version'
+  | 'assertion_missing'
+  | 'unexpected_assertion'
+  | 'encrypted_assertion_unsupported'
+  // signatures
+  | 'signature_missing'
+  | 'signature_misplaced'
+  | 'signature_malformed'
+  | 'signature_reference_mismatch'
+  | 'signature_algorithm_unsupported'
+  | 'signature_sha1_not_allowed'
+  | 'signature_transform_unsupported'
+  | 'signature_invalid'
+  | 'digest_mismatch'
+  | 'key_too_small'
+  | 'query_signature_missing'
+  | 'query_signature_malformed'
+  | 'metadata_signature_missing'
+  // what the assertion says
+  | 'issuer_mismatch'
+  | 'destination_mismatch'
+  | 'recipient_mismatch'
+  | 'subject_confirmation_invalid'
+  | 'in_response_to_mismatch'
+  | 'unsolicited_response'
+  | 'assertion_not_yet_valid'
+  | 'assertion_expired'
+  | 'audience_mismatch'
+  | 'invalid_time'
+  // configuration (constructor and options)
+  | 'config_invalid_certificate'
+  | 'config_key_too_small'
+  | 'config_missing'
+  | 'config_invalid'
+  // JS layer only: the WebAssembly instance trapped (a bug); it has been re-initialised.
+  | 'internal_error';
+
+/**
+ * Why a response, a request or a configuration was refused. A real `Error` subclass.
+ *
+ * `message` is written for the administrator (what was expected, what came, what to change) and
+ * may quote the hostile document: log it, never put it into a page.
+ */
+export class SamlError extends Error {
+  constructor(code: SamlErrorCode, message: string, options?: { cause?: unknown });
+  /** Always `'SamlError'`. */
+  name: string;
+  /** The stable code. */
+  code: SamlErrorCode;
+}
+
+/** The identity provider, described by its metadata (Entra ID: "App Federation Metadata Url"). */
+export interface IdpFromMetadata {
+  /** The metadata XML (a UTF-8 BOM is fine). */
+  metadataXml: string | Uint8Array;
+  /** Picks one entity of an `EntitiesDescriptor` (required when it holds several IdPs). */
+  entityId?: string;
+  /** Further certificates to trust besides the metadata's signing certificates. */
+  certificates?: Array<string | Uint8Array>;
+}
+
+/** The identity provider, described field by field (Entra ID's "Set up" section). */
+export interface IdpFromSettings {
+  /** The IdP entity ID, the expected Issuer (Entra ID: "Microsoft Entra Identifier", `https://sts.windows.net/<tenant id>/`). */
+  entityId: string;
+  /** The single sign-on URL (Entra ID: "Login URL"). Needed by `loginRedirect` and `loginPostForm`. */
+  ssoUrl?: string;
+  /**
+   * The trusted signing certificates, at least one: PEM (one or more blocks), the bare base64 of
+   * Entra ID's "Certificate (Base64)" download, or DER bytes. Several for certificate rollover.
+   * RSA keys of 2048 bits or more.
+   */
+  certificates: Array<string | Uint8Array>;
+}
+
+/** The configuration of a {@link ServiceProvider}. Unknown properties are refused (`config_invalid`). */
+export interface ServiceProviderConfig {
+  /** This SP's entity ID: Entra ID's "Identifier (Entity ID)" and the expected Audience. */
+  entityId: string;
+  /** This SP's Assertion Consumer Service URL: Entra ID's "Reply URL", compared exactly with Destination and Recipient. */
+  acsUrl: string;
+  /** This SP's single logout URL (Entra ID: "Logout Url"), published in the metadata. */
+  sloUrl?: string;
+  /** The trusted identity provider. */
+  idp: IdpFromMetadata | IdpFromSettings;
+  /** Tolerated clock difference with the IdP, in whole seconds (default 180, at most 3600). */
+  clockSkewSeconds?: number;
+  /** Accept IdP-initiated responses (without InResponseTo). Default `false`. */
+  allowUnsolicited?: boolean;
+  /** Accept RSA-SHA1 signatures and SHA-1 digests. Default `false`; prefer SHA-256 at the IdP. */
+  allowSha1?: boolean;
+  /** Further accepted Audience values (e.g. Entra's `spn:<application id>`). */
+  extraAudiences?: string[];
+}
+
+/** What the caller knows about the response being verified. */
+export interface VerifyOptions {
+  /**
+   * The ID of the AuthnRequest this browser started (from `loginRedirect`/`loginPostForm`,
+   * kept in a signed cookie). Omit or `null` when none is pending: the response must then be
+   * unsolicited and `allowUnsolicited` set.
+   */
+  requestId?: string | null;
+  /** The verification time: a `Date` or milliseconds since 1970. Default: `Date.now()`. */
+  now?: Date | number;
+}
+
+/** Who signed in, as asserted by the IdP and verified. Dates are ISO-8601 UTC strings. */
+export interface Identity {
+  /** The `NameID` value exactly as signed (Entra's default: the user principal name). */
+  nameId: string;
+  /** The `NameID` `Format`, or `null`. */
+  nameIdFormat: string | null;
+  /** The `AuthnStatement` `SessionIndex` (needed for single logout), or `null`. */
+  sessionIndex: string | null;
+  /** The Assertion's Issuer (the IdP entity ID). */
+  issuer: string;
+  /** The Assertion's ID: keep it in a replay cache until `notOnOrAfter` plus the clock skew. */
+  assertionId: string;
+  /** The request this answers, or `null` for an IdP-initiated response. */
+  inResponseTo: string | null;
+  /** Every attribute by `Name`, values in document order (Entra: claim URIs or bare names). */
+  attributes: { [name: string]: string[] };
+  /** Until when this assertion may be accepted (the earliest NotOnOrAfter). */
+  notOnOrAfter: string;
+  /** End the SP session no later than this (`SessionNotOnOrAfter`), or `null`. */
+  sessionNotOnOrAfter: string | null;
+  /** When the user authenticated at the IdP, or `null`. */
+  authnInstant: string | null;
+  /** How the user authenticated (e.g. `urn:oasis:names:tc:SAML:2.0:ac:classes:Password`), or `null`. */
+  authnContextClassRef: string | null;
+}
+
+/** The outcome of one check of {@link ServiceProvider.inspect}. */
+export type CheckOutcome = 'passed' | 'failed' | 'not_applicable' | 'skipped';
+
+/** One named check and its outcome. */
+export interface InspectCheck {
+  /**
+   * A stable snake_case name, in this order: `transport`, `xml`, `response_shape`,
+   * `response_signature`, `assertion_signature`, `response_fields`, `assertion`.
+   */
+  name: string;
+  /** What the check verifies. */
+  description: string;
+  /** What happened (`skipped`: not run because an earlier check failed). */
+  outcome: CheckOutcome;
+  /** The error code when `failed`, else `null`. */
+  code: SamlErrorCode | null;
+  /** The administrator-facing message when `failed`, else `null`. */
+  message: string | null;
+}
+
+/** Every check of one verification and its result. */
+export interface InspectReport {
+  /** The decoded XML, when decoding succeeded. */
+  xml: string | null;
+  /** The checks in the order they ran. */
+  checks: InspectCheck[];
+  /** The identity when every check passed, else `null`. */
+  identity: Identity | null;
+  /** The first failure, or `null` when every check passed. */
+  error: { code: SamlErrorCode; message: string } | null;
+}
+
+/** Per-request choices of an AuthnRequest. The defaults are what Entra ID wants. Unknown properties are refused. */
+export interface LoginOptions {
+  /** Opaque state the IdP returns with the response (e.g. the path to go back to), at most 2048 bytes. */
+  relayState?: string;
+  /** `ForceAuthn`: the user must authenticate again. */
+  forceAuthn?: boolean;
+  /** `IsPassive`: the IdP must not interact with the user. */
+  isPassive?: boolean;
+  /** A user name to pre-fill at the IdP (sent as the `login_hint` query parameter). */
+  loginHint?: string;
+  /** A `NameIDPolicy` Format URI (Entra accepts persistent, emailAddress, unspecified, transient). */
+  nameIdFormat?: string;
+  /** The IssueInstant: a `Date` or milliseconds since 1970. Default: `Date.now()`. */
+  now?: Date | number;
+}
+
+/** Options of {@link ServiceProvider.loginPostForm}. */
+export interface LoginPostFormOptions extends LoginOptions {
+  /** Adds `nonce="…"` to the page's script, for a `Content-Security-Policy: script-src 'nonce-…'`. */
+  cspNonce?: string;
+}
+
+/** An AuthnRequest for the HTTP-Redirect binding. */
+export interface LoginRedirect {
+  /** Redirect the browser here (`302`, `Cache-Control: no-store`). */
+  url: string;
+  /** The request's ID: bind it to the browser (signed cookie) and pass it to `verifyPostResponse`. */
+  requestId: string;
+}
+
+/** An AuthnRequest for the HTTP-POST binding. */
+export interface LoginPostForm {
+  /** A complete HTML page that posts the request to the IdP (serve it with `Cache-Control: no-store`). */
+  html: string;
+  /** The request's ID: bind it to the browser and pass it to `verifyPostResponse`. */
+  requestId: string;
+}
+
+/**
+ * A configured SAML 2.0 service provider. Build it once (at start-up) and reuse it.
+ *
+ * Every method throws a {@link SamlError} on failure.
+ */
+export class ServiceProvider {
+  /** Checks the configuration (certificates, URLs) and builds the service provider. */
+  constructor(config: ServiceProviderConfig);
+  /**
+   * Verifies the HTTP-POST binding's `SAMLResponse` form value (base64, line breaks allowed) and
+   * returns who signed in. `undefined`/`null` (a missing form field) throw `empty_input`.
+   */
+  verifyPostResponse(samlResponse: string | null | undefined, options?: VerifyOptions): Identity;
+  /**
+   * Runs exactly the checks of `verifyPostResponse` (on the base64 value, or on raw XML when the
+   * input starts with `<`) and reports each one. Throws only for invalid options.
+   */
+  inspect(samlResponse: string | null | undefined, options?: VerifyOptions): InspectReport;
+  /** A new AuthnRequest for the HTTP-Redirect binding, its ID from `crypto.getRandomValues`. Needs `idp.ssoUrl` (or metadata). */
+  loginRedirect(options?: LoginOptions): LoginRedirect;
+  /** A new AuthnRequest for the HTTP-POST binding, its ID from `crypto.getRandomValues`. Needs `idp.ssoUrl` (or metadata). */
+  loginPostForm(options?: LoginPostFormOptions): LoginPostForm;
+  /** The SP metadata XML to upload to the IdP. */
+  metadata(): string;
+  /** Releases the WebAssembly memory now rather than at garbage collection; the object stays usable. */
+  free(): void;
+}
+
+/** What {@link init} loads the WebAssembly module from. */
+export type InitInput =
+  | URL
+  | string
+  | Request
+  | Response
+  | ArrayBuffer
+  | ArrayBufferView
+  | WebAssembly.Module;
+
+/**
+ * Loads the WebAssembly module. Required once before use with the browser entry point (default:
+ * `saml_edge_bg.wasm` next to the module, fetched); resolves at once in Node and Workers, which
+ * load it at import. Later calls resolve at once.
+ */
+export function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+
+/** Instantiates the module synchronously from a compiled module or its bytes (once). */
+export function initSync(module: WebAssembly.Module | ArrayBuffer | ArrayBufferView): void;
