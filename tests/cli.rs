@@ -241,4 +241,19 @@ fn inspect_pretty_prints_and_lists_every_check() {
     assert!(text.contains("[pass] assertion_signature"));
     assert!(text.contains("[n/a ] response_signature"));
     assert!(text.contains("\"nameId\""));
+
+    // With only the certificate, the rest is taken from the response (and announced).
+    let cert = cert_path();
+    let output = run(&["inspect", "--idp-cert", &cert, "--now", NOW], &xml);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("[pass] assertion_signature"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("--idp-entity-id https://sts.windows.net/")
+    );
 }

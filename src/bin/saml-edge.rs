@@ -46,7 +46,7 @@ login-url prints {\"url\": …, \"requestId\": …} (HTTP-Redirect binding, sign
 metadata prints the SP metadata XML to upload to the IdP (signed when --sign-key is given).";
 
 /// Parsed command-line options shared by `verify` and `inspect`.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Options {
     idp_certs: Vec<String>,
     idp_metadata: Option<String>,
@@ -261,10 +261,85 @@ fn print_report(report: &Report) {
     }
 }
 
+/// For `inspect` only: settings not given on the command line are taken from the response itself
+/// (Issuer, Audience, Destination or Recipient, InResponseTo) and announced on stderr, so that
+/// `inspect --idp-cert FILE` alone checks the signatures. `verify` never does this.
+fn assume_missing_from_response(options: &Options, input: &str) -> Options {
+    const ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+    let mut filled = options.clone();
+    let bytes = if input.trim_start().starts_with('<') {
+        Ok(input.as_bytes().to_vec())
+    } else {
+        saml_edge::encoding::decode_post_field(input, &Limits::default())
+    };
+    let doc = bytes
+        .ok()
+        .and_then(|b| Document::parse(&b, &Limits::default()).ok());
+    let find = |local: &str| -> Option<String> {
+        let doc = doc.as_ref()?;
+        doc.descendants(doc.root())
+            .find(|&n| doc.element(n).is_some_and(|e| e.is(ASSERTION, local)))
+            .map(|n| doc.text(n).trim().to_owned())
+    };
+    let attribute = |local: &str, name: &str| -> Option<String> {
+        let doc = doc.as_ref()?;
+        let root = doc.element(doc.root())?;
+        if local == "Response" {
+            return root.attribute(name).map(str::to_owned);
+        }
+        doc.descendants(doc.root())
+            .filter_map(|n| doc.element(n))
+            .find(|e| e.is(ASSERTION, local))
+            .and_then(|e| e.attribute(name).map(str::to_owned))
+    };
+    let mut assumed = Vec::new();
+    let mut assume = |slot: &mut Option<String>, flag: &str, value: Option<String>| {
+        if slot.is_none()
+            && options
+                .idp_metadata
+                .as_ref()
+                .is_none_or(|_| flag != "--idp-entity-id")
+        {
+            let value = value.unwrap_or_else(|| "urn:saml-edge:unknown".to_owned());
+            assumed.push(format!("{flag} {value}"));
+            *slot = Some(value);
+        }
+    };
+    assume(&mut filled.idp_entity_id, "--idp-entity-id", find("Issuer"));
+    assume(&mut filled.sp_entity_id, "--sp-entity-id", find("Audience"));
+    assume(
+        &mut filled.acs_url,
+        "--acs-url",
+        attribute("Response", "Destination")
+            .or_else(|| attribute("SubjectConfirmationData", "Recipient")),
+    );
+    if filled.request_id.is_none() && !filled.allow_unsolicited {
+        match attribute("SubjectConfirmationData", "InResponseTo") {
+            Some(id) => {
+                assumed.push(format!("--request-id {id}"));
+                filled.request_id = Some(id);
+            }
+            None => {
+                assumed.push("--allow-unsolicited".to_owned());
+                filled.allow_unsolicited = true;
+            }
+        }
+    }
+    if !assumed.is_empty() {
+        eprintln!(
+            "saml-edge inspect: not given, so taken from the response itself (checks against them are \
+             not meaningful): {}",
+            assumed.join(" ")
+        );
+    }
+    filled
+}
+
 fn inspect(options: &Options) -> Result<ExitCode, Usage> {
     let input = read_stdin()?;
     let with_checks = !options.idp_certs.is_empty() || options.idp_metadata.is_some();
     if with_checks {
+        let options = &assume_missing_from_response(options, &input);
         let sp = service_provider(options)?;
         let expect = Expect {
             request_id: options.request_id.as_deref(),
