@@ -190,12 +190,18 @@ fn base64_value(doc: &Document, id: NodeId, max: usize, what: &str) -> Result<Ve
     })
 }
 
-fn signature_algorithm(uri: &str, policy: &Policy) -> Result<SignatureAlgorithm, Error> {
-    let algorithm =
-        SignatureAlgorithm::from_uri(uri).ok_or_else(|| SignatureError::UnsupportedAlgorithm {
-            algorithm: uri.to_owned(),
-        })?;
-    if algorithm.is_sha1() && !policy.allow_sha1 {
+/// Checks an algorithm URI against the allow-list (`parsed` is `None` for anything not on it)
+/// and the SHA-1 policy.
+fn allowed<A>(
+    uri: &str,
+    parsed: Option<A>,
+    is_sha1: fn(&A) -> bool,
+    policy: &Policy,
+) -> Result<A, Error> {
+    let algorithm = parsed.ok_or_else(|| SignatureError::UnsupportedAlgorithm {
+        algorithm: uri.to_owned(),
+    })?;
+    if is_sha1(&algorithm) && !policy.allow_sha1 {
         return Err(SignatureError::Sha1NotAllowed {
             algorithm: uri.to_owned(),
         }
@@ -204,18 +210,17 @@ fn signature_algorithm(uri: &str, policy: &Policy) -> Result<SignatureAlgorithm,
     Ok(algorithm)
 }
 
+fn signature_algorithm(uri: &str, policy: &Policy) -> Result<SignatureAlgorithm, Error> {
+    allowed(
+        uri,
+        SignatureAlgorithm::from_uri(uri),
+        |a| a.is_sha1(),
+        policy,
+    )
+}
+
 fn digest_algorithm(uri: &str, policy: &Policy) -> Result<DigestAlgorithm, Error> {
-    let algorithm =
-        DigestAlgorithm::from_uri(uri).ok_or_else(|| SignatureError::UnsupportedAlgorithm {
-            algorithm: uri.to_owned(),
-        })?;
-    if algorithm.is_sha1() && !policy.allow_sha1 {
-        return Err(SignatureError::Sha1NotAllowed {
-            algorithm: uri.to_owned(),
-        }
-        .into());
-    }
-    Ok(algorithm)
+    allowed(uri, DigestAlgorithm::from_uri(uri), |a| a.is_sha1(), policy)
 }
 
 /// Everything read from SignedInfo before any cryptography.
