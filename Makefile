@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: help setup test lint unit fixtures-fresh dev bench cli clean
 
 help:
-	@echo "make dev    build and start the Worker locally with the demo IdP (coming with the Worker)"
+	@echo "make dev    build and start the Worker locally (wrangler dev) with the demo IdP: http://localhost:8787/"
 	@echo "make test   install test dependencies, then lint and run every test"
 	@echo "make bench  criterion benchmark of verification"
 	@echo "make cli    build the native saml-edge command (target/release/saml-edge)"
@@ -37,9 +37,18 @@ unit:
 
 test: setup lint unit js
 
-dev:
-	@echo "make dev: the Worker (wrangler dev + demo IdP) is coming; for now try:"
-	@echo "  cargo run --release -- inspect < response.b64"
+## The Worker on workerd (wrangler dev, local mode, no Cloudflare account): wrangler.toml's build
+## command runs `make pkg`; with no IdP configured the Worker serves its demo IdP. .dev.vars
+## (git-ignored) gets a random SESSION_SECRET the first time.
+DEV_PORT ?= 8787
+dev: node_modules/.package-lock.json .dev.vars
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@echo "saml-edge: open http://localhost:$(DEV_PORT)/ (demo IdP, sign in as B.Simon)"
+	WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true \
+	  node_modules/.bin/wrangler dev --port $(DEV_PORT)
+
+.dev.vars:
+	node -e "console.log('SESSION_SECRET=' + require('crypto').randomBytes(32).toString('hex'))" > $@
 
 cli:
 	$(CARGO) build --release --bin saml-edge

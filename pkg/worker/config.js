@@ -1,0 +1,221 @@
+// The Worker's configuration: wrangler vars and secrets (names as in the README) turned into
+// settings and a ServiceProvider, checked once per isolate and cached.
+//
+// A misconfiguration throws a ConfigProblem naming the variable; the Worker answers it with a
+// 500 page that names the variable (never a stack trace) and logs the detail.
+
+import { ServiceProvider, SamlError } from '../workerd.js';
+import { DEMO_IDP_CERTIFICATE_PEM } from './demo-idp-key.js';
+
+/** Default session lifetime: 8 hours. */
+const DEFAULT_SESSION_TTL_SECONDS = 8 * 60 * 60;
+/** Default clock skew, as the verifier's default. */
+const DEFAULT_CLOCK_SKEW_SECONDS = 180;
+/** Shortest SESSION_SECRET accepted (characters). */
+const MIN_SECRET_LENGTH = 32;
+/** The demo IdP's entity ID (demo mode only). */
+export const DEMO_IDP_PATH = '/demo-idp/';
+
+/** A configuration error: `variable` is shown to visitors, `detail` only logged. */
+export class ConfigProblem extends Error {
+  /**
+   * @param {string} variable the wrangler var or secret to fix
+   * @param {string} hint what to do, safe to show (no configured value in it)
+   * @param {string} [detail] more, for the log only
+   */
+  constructor(variable, hint, detail) {
+    super(`${variable}: ${hint}${detail ? ` (${detail})` : ''}`);
+    this.name = 'ConfigProblem';
+    this.variable = variable;
+    this.hint = hint;
+  }
+}
+
+/** Loopback hosts, where demo mode may run. */
+function isLoopback(hostname) {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
+function text(env, name) {
+  const value = env[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ConfigProblem(name, 'must be a string (a wrangler var or secret)');
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function integer(env, name, fallback, min, max) {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigProblem(name, `must be a whole number of seconds from ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+function boolean(env, name) {
+  const value = text(env, name);
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ConfigProblem(name, 'must be "true" or "false"');
+}
+
+function absoluteUrl(env, name, value) {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigProblem(name, 'must be an absolute https:// URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigProblem(name, 'must be an absolute https:// URL');
+  }
+  return url;
+}
+
+/** IDP_CERT: PEM blocks or bare base64 (Entra's "Certificate (Base64)"), comma-separated. */
+function certificates(value) {
+  return value
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+}
+
+/**
+ * Reads every setting that does not depend on the request. Throws ConfigProblem.
+ * @returns the settings (see the fields below)
+ */
+export function readSettings(env) {
+  const secret = text(env, 'SESSION_SECRET');
+  if (secret === undefined) {
+    throw new ConfigProblem(
+      'SESSION_SECRET',
+      'is not set: run `wrangler secret put SESSION_SECRET` with at least 32 random characters (e.g. `openssl rand -base64 32`)',
+    );
+  }
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigProblem('SESSION_SECRET', `is too short: use at least ${MIN_SECRET_LENGTH} random characters`);
+  }
+  const previous = text(env, 'SESSION_SECRET_PREVIOUS');
+  const spEntityId = text(env, 'SP_ENTITY_ID');
+  if (spEntityId === undefined) {
+    throw new ConfigProblem('SP_ENTITY_ID', 'is not set: use the value of Entra ID\'s "Identifier (Entity ID)"');
+  }
+  const acsUrl = text(env, 'ACS_URL');
+  if (acsUrl !== undefined) absoluteUrl(env, 'ACS_URL', acsUrl);
+  const origin = text(env, 'ORIGIN');
+  const metadataXml = text(env, 'IDP_METADATA_XML');
+  const idpCert = text(env, 'IDP_CERT');
+  const idpEntityId = text(env, 'IDP_ENTITY_ID');
+  const idpSsoUrl = text(env, 'IDP_SSO_URL');
+  let idp = null; // null: demo mode
+  if (metadataXml !== undefined) {
+    idp = { metadataXml, ...(idpEntityId ? { entityId: idpEntityId } : {}) };
+    if (idpCert !== undefined) idp.certificates = certificates(idpCert);
+  } else if (idpCert !== undefined || idpEntityId !== undefined || idpSsoUrl !== undefined) {
+    for (const [name, value, what] of [
+      ['IDP_CERT', idpCert, 'Entra ID\'s "Certificate (Base64)" (several comma-separated during a rollover)'],
+      ['IDP_ENTITY_ID', idpEntityId, 'Entra ID\'s "Microsoft Entra Identifier"'],
+      ['IDP_SSO_URL', idpSsoUrl, 'Entra ID\'s "Login URL"'],
+    ]) {
+      if (value === undefined) throw new ConfigProblem(name, `is not set: use ${what} (or set IDP_METADATA_XML instead)`);
+    }
+    absoluteUrl(env, 'IDP_SSO_URL', idpSsoUrl);
+    idp = { entityId: idpEntityId, ssoUrl: idpSsoUrl, certificates: certificates(idpCert) };
+  }
+  return {
+    secrets: previous === undefined ? [secret] : [secret, previous],
+    spEntityId,
+    acsUrl,
+    idp,
+    sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', DEFAULT_SESSION_TTL_SECONDS, 60, 30 * 24 * 60 * 60),
+    clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', DEFAULT_CLOCK_SKEW_SECONDS, 0, 3600),
+    allowUnsolicited: boolean(env, 'ALLOW_UNSOLICITED'),
+    origin: origin === undefined ? null : absoluteUrl(env, 'ORIGIN', origin).origin,
+  };
+}
+
+/** The variable behind each setting the core names in its `config_*` messages. */
+const VARIABLE_OF_SETTING = {
+  entity_id: 'SP_ENTITY_ID',
+  acs_url: 'ACS_URL',
+  clock_skew: 'CLOCK_SKEW_SECONDS',
+  'idp.certificates': 'IDP_CERT',
+  'idp.entity_id': 'IDP_ENTITY_ID',
+  'idp.sso_url': 'IDP_SSO_URL',
+  idp: 'IDP_METADATA_XML',
+  idp_metadata: 'IDP_METADATA_XML',
+};
+
+/** Which variable a ServiceProvider configuration error is about. */
+function variableOf(error, settings) {
+  const fromMetadata = settings.idp !== null && settings.idp.metadataXml !== undefined;
+  if (error.code === 'config_invalid_certificate' || error.code === 'config_key_too_small') {
+    return fromMetadata && settings.idp.certificates === undefined ? 'IDP_METADATA_XML' : 'IDP_CERT';
+  }
+  const setting = /the setting (\S+) is/.exec(error.message)?.[1];
+  const variable = VARIABLE_OF_SETTING[setting];
+  if (variable === 'IDP_SSO_URL' || variable === 'IDP_ENTITY_ID') return fromMetadata ? 'IDP_METADATA_XML' : variable;
+  return variable ?? (fromMetadata ? 'IDP_METADATA_XML' : 'SP_ENTITY_ID');
+}
+
+/**
+ * The Worker's state for one request's origin: settings plus a built ServiceProvider.
+ * `demo` is true in demo mode (no IdP configured, loopback host).
+ */
+export function buildState(settings, requestUrl) {
+  const acsUrl = settings.acsUrl ?? `${requestUrl.origin}/saml/acs`;
+  let idp = settings.idp;
+  const demo = idp === null;
+  if (demo) {
+    if (!isLoopback(requestUrl.hostname)) {
+      throw new ConfigProblem(
+        'IDP_CERT',
+        'no identity provider is configured: set IDP_CERT, IDP_ENTITY_ID and IDP_SSO_URL (or IDP_METADATA_XML); the built-in demo IdP only runs on localhost',
+      );
+    }
+    idp = {
+      entityId: `${requestUrl.origin}${DEMO_IDP_PATH}`,
+      ssoUrl: `${requestUrl.origin}${DEMO_IDP_PATH}`,
+      certificates: [DEMO_IDP_CERTIFICATE_PEM],
+    };
+  }
+  let sp;
+  try {
+    sp = new ServiceProvider({
+      entityId: settings.spEntityId,
+      acsUrl,
+      idp,
+      clockSkewSeconds: settings.clockSkewSeconds,
+      allowUnsolicited: settings.allowUnsolicited,
+    });
+  } catch (error) {
+    if (!(error instanceof SamlError)) throw error;
+    throw new ConfigProblem(variableOf(error, settings), `is not usable (${error.code}); the Worker log has the detail`, error.message);
+  }
+  return {
+    ...settings,
+    sp,
+    acsUrl,
+    demo,
+    idpEntityId: idp.entityId ?? null,
+    demoCertificatePem: demo ? DEMO_IDP_CERTIFICATE_PEM : null,
+  };
+}
+
+/** Per-isolate cache: one state per (configuration, origin). */
+const states = new Map();
+const CACHE_LIMIT = 16;
+
+/** The state for `env` and `requestUrl`, built on first use. Throws ConfigProblem. */
+export function stateFor(env, requestUrl) {
+  const settings = readSettings(env);
+  const key = JSON.stringify([settings, settings.acsUrl === undefined ? requestUrl.origin : '']);
+  let state = states.get(key);
+  if (!state) {
+    state = buildState(settings, requestUrl);
+    if (states.size >= CACHE_LIMIT) states.clear();
+    states.set(key, state);
+  }
+  return state;
+}
