@@ -19,7 +19,7 @@
 //   export default samlEdge({ app: (request, env, ctx, session) => new Response(`Hi ${session.nameId}`) });
 
 import { SamlError } from './workerd.js';
-import { ConfigProblem, DEMO_IDP_PATH, stateFor } from './worker/config.js';
+import { ConfigProblem, DEMO_IDP_PATH, asConfigProblem, stateFor } from './worker/config.js';
 import { demoIdp } from './worker/demo-idp.js';
 import { configErrorPage, pageHeaders, signedOutPage, signInErrorPage } from './worker/pages.js';
 import { CONSUMED, replayGuard } from './worker/replay.js';
@@ -93,7 +93,13 @@ function redirect(location, status, setCookies = []) {
 
 async function login(url, state, now) {
   const next = safeReturnPath(url.searchParams.get('next') ?? '/', url);
-  const { url: location, requestId } = state.sp.loginRedirect({ now });
+  let redirectTo;
+  try {
+    redirectTo = state.sp.loginRedirect({ now });
+  } catch (error) {
+    throw asConfigProblem(error, state);
+  }
+  const { url: location, requestId } = redirectTo;
   const token = await signToken(PURPOSE_LOGIN, { rid: requestId, next, exp: now + LOGIN_TTL_MS }, state.secrets[0]);
   return redirect(location, 302, [cookie(LOGIN_COOKIE, token, { path: '/saml', sameSite: 'None', maxAgeSeconds: LOGIN_TTL_MS / 1000 })]);
 }

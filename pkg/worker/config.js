@@ -160,6 +160,15 @@ function variableOf(error, settings) {
 }
 
 /**
+ * A ServiceProvider's `config_*` SamlError (with `anyCode`, any SamlError: the constructor's
+ * metadata errors) as the ConfigProblem naming the variable behind it; other errors unchanged.
+ */
+export function asConfigProblem(error, settings, anyCode = false) {
+  if (!(error instanceof SamlError) || !(anyCode || error.code.startsWith('config_'))) return error;
+  return new ConfigProblem(variableOf(error, settings), `is not usable (${error.code}); the Worker log has the detail`, error.message);
+}
+
+/**
  * The Worker's state for one request's origin: settings plus a built ServiceProvider.
  * `demo` is true in demo mode (no IdP configured, loopback host).
  */
@@ -189,9 +198,11 @@ export function buildState(settings, requestUrl) {
       clockSkewSeconds: settings.clockSkewSeconds,
       allowUnsolicited: settings.allowUnsolicited,
     });
+    // The URLs an AuthnRequest carries are checked when one is built: build one now, so that
+    // a bad IDP_SSO_URL or ACS_URL shows on every route from the start.
+    sp.loginRedirect();
   } catch (error) {
-    if (!(error instanceof SamlError)) throw error;
-    throw new ConfigProblem(variableOf(error, settings), `is not usable (${error.code}); the Worker log has the detail`, error.message);
+    throw asConfigProblem(error, settings, true);
   }
   return {
     ...settings,
