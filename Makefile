@@ -19,6 +19,7 @@ help:
 	@echo "make pkg    build the npm package saml-edge into pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
+	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
 
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
 ## independently of our code), lxml (builds attack variants), openssl (test keys).
@@ -100,7 +101,7 @@ WASM_OPT_FLAGS := -Oz --always-inline-max-function-size=0 --one-caller-inline-ma
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue
 NODE_TEST := node --test
-.PHONY: pkg js lint-wasm bench-js
+.PHONY: pkg js lint-wasm bench-js bench-worker
 
 pkg: node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -135,6 +136,11 @@ js: lint-wasm pkg node_modules/.package-lock.json
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
 	  tests/js/manifest.test.mjs tests/js/api.test.mjs
 	$(NODE_TEST) tests/js/packaging.test.mjs
+	$(NODE_TEST) tests/js/worker.test.mjs
 
 bench-js: pkg node_modules/.package-lock.json
 	node bench/compare.mjs
+
+## The Worker's ACS request on workerd (Miniflare), over sequential sign-ins through the demo IdP.
+bench-worker: pkg node_modules/.package-lock.json
+	node bench/worker-acs.mjs

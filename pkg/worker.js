@@ -23,6 +23,7 @@ import { ConfigProblem, DEMO_IDP_PATH, asConfigProblem, stateFor } from './worke
 import { demoIdp } from './worker/demo-idp.js';
 import { configErrorPage, pageHeaders, signedOutPage, signInErrorPage } from './worker/pages.js';
 import { CONSUMED, replayGuard } from './worker/replay.js';
+import { warmUp } from './worker/warm-up.js';
 import { IDENTITY_HEADER_PREFIX, identityHeaders, sessionFromClaims, sessionToken } from './worker/session.js';
 import {
   PURPOSE_LOGIN,
@@ -36,6 +37,8 @@ import {
 } from './worker/tokens.js';
 
 export { ReplayGuard } from './worker/replay.js';
+
+warmUp();
 
 /** The pending-login cookie: request ID, return path, expiry. Sent cross-site by the IdP's POST. */
 const LOGIN_COOKIE = 'saml_edge_login';

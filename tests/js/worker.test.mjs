@@ -130,6 +130,7 @@ test('SP-initiated flow with an xmlsec1-signed response: cookies, redirects, ses
   assert.match(await response.text(), /Signed in with saml-edge/);
   assert.equal(response.headers.get('Cache-Control'), 'private, no-cache');
   assert.ok(w.events().some((e) => e.saml_edge === 'signed_in' && e.nameId === 'B.Simon@contoso.com'));
+  assert.ok(!w.events().some((e) => e.saml_edge === 'warm_up_failed'), 'the start-up verification passed');
 });
 
 test('the demo IdP: B.Simon first, a signed response xmlsec1 accepts, auto-posted, signed in', async () => {

@@ -1,0 +1,101 @@
+// Warms the WebAssembly module when the isolate starts: V8 compiles wasm functions lazily, on
+// their first call, so the first verification of an isolate costs tens of milliseconds more
+// than the next ones (measured: bench/worker-acs.mjs). Verifying one response here, at start-up
+// (a separate, generous time budget on Cloudflare), keeps that cost out of the first sign-in's
+// CPU time. The sample was signed once by the demo IdP (public demo key) for a throw-away SP at
+// a fixed time; it grants nothing: no configured Worker trusts the demo key, and the
+// ServiceProvider built here is dropped at once.
+
+import { ServiceProvider } from '../workerd.js';
+import { DEMO_IDP_CERTIFICATE_PEM } from './demo-idp-key.js';
+
+const SAMPLE = [
+  'PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiIElEPSJfMDc3',
+  'MGEzYWQtYWFmYi00ZTgzLTg2N2ItYjFkYWFiNmNhMjgyIiBWZXJzaW9uPSIyLjAiIElzc3VlSW5zdGFudD0iMjAyNi0wMS0wMVQw',
+  'MDowMDowMC4wMDBaIiBEZXN0aW5hdGlvbj0iaHR0cHM6Ly93YXJtLXVwLmludmFsaWQvc2FtbC9hY3MiIEluUmVzcG9uc2VUbz0i',
+  'X3dhcm1fdXAiPjxJc3N1ZXIgeG1sbnM9InVybjpvYXNpczpuYW1lczp0YzpTQU1MOjIuMDphc3NlcnRpb24iPnVybjpzYW1sLWVk',
+  'Z2U6ZGVtby1pZHA8L0lzc3Vlcj48c2FtbHA6U3RhdHVzPjxzYW1scDpTdGF0dXNDb2RlIFZhbHVlPSJ1cm46b2FzaXM6bmFtZXM6',
+  'dGM6U0FNTDoyLjA6c3RhdHVzOlN1Y2Nlc3MiLz48L3NhbWxwOlN0YXR1cz48QXNzZXJ0aW9uIHhtbG5zPSJ1cm46b2FzaXM6bmFt',
+  'ZXM6dGM6U0FNTDoyLjA6YXNzZXJ0aW9uIiBJRD0iX2RmMTc0ZmUwLWY0NjItNGEyMi1iZjNlLWEwNzc2OWMzZTJkMiIgSXNzdWVJ',
+  'bnN0YW50PSIyMDI2LTAxLTAxVDAwOjAwOjAwLjAwMFoiIFZlcnNpb249IjIuMCI+PElzc3Vlcj51cm46c2FtbC1lZGdlOmRlbW8t',
+  'aWRwPC9Jc3N1ZXI+PFNpZ25hdHVyZSB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC8wOS94bWxkc2lnIyI+PFNpZ25lZElu',
+  'Zm8+PENhbm9uaWNhbGl6YXRpb25NZXRob2QgQWxnb3JpdGhtPSJodHRwOi8vd3d3LnczLm9yZy8yMDAxLzEwL3htbC1leGMtYzE0',
+  'biMiPjwvQ2Fub25pY2FsaXphdGlvbk1ldGhvZD48U2lnbmF0dXJlTWV0aG9kIEFsZ29yaXRobT0iaHR0cDovL3d3dy53My5vcmcv',
+  'MjAwMS8wNC94bWxkc2lnLW1vcmUjcnNhLXNoYTI1NiI+PC9TaWduYXR1cmVNZXRob2Q+PFJlZmVyZW5jZSBVUkk9IiNfZGYxNzRm',
+  'ZTAtZjQ2Mi00YTIyLWJmM2UtYTA3NzY5YzNlMmQyIj48VHJhbnNmb3Jtcz48VHJhbnNmb3JtIEFsZ29yaXRobT0iaHR0cDovL3d3',
+  'dy53My5vcmcvMjAwMC8wOS94bWxkc2lnI2VudmVsb3BlZC1zaWduYXR1cmUiPjwvVHJhbnNmb3JtPjxUcmFuc2Zvcm0gQWxnb3Jp',
+  'dGhtPSJodHRwOi8vd3d3LnczLm9yZy8yMDAxLzEwL3htbC1leGMtYzE0biMiPjwvVHJhbnNmb3JtPjwvVHJhbnNmb3Jtcz48RGln',
+  'ZXN0TWV0aG9kIEFsZ29yaXRobT0iaHR0cDovL3d3dy53My5vcmcvMjAwMS8wNC94bWxlbmMjc2hhMjU2Ij48L0RpZ2VzdE1ldGhv',
+  'ZD48RGlnZXN0VmFsdWU+MVJYWlB5NXd5Y0xhZ3ZQZktBVWM2VjZhcHZ5amR4dXU1eEw4WkMyQ20zYz08L0RpZ2VzdFZhbHVlPjwv',
+  'UmVmZXJlbmNlPjwvU2lnbmVkSW5mbz48U2lnbmF0dXJlVmFsdWU+UTZUVjNGSTJnVy9xUS9GKzhOamRZWHdXRG5weWRnQUMzTGdo',
+  'WFBLTVFwaVMvQ2dhMGs4RHByVDk4SEFQZi9LQmZrUlhwQmlxWkRoRzNoRWN5REdXVGFGRjIrM0c2NmhzUVJ4dWQ3ZDlrRHYyeXor',
+  'RzRFQzYvaUYvdXZJSVZ5OVYrdExESlZ5cU9VRHh3cjZlSy9YenBjbUJSME12dXg0Qkx2K1JyeEZJaTZsL0s3OERsY2dOTGFwbVhC',
+  'eVl3MXZBRjI5YUFoQzZ4S1U0b3hLdEt1MjVSMHRaSVBzQmxxQWM2Tlgza2J5bUpoQkdWaytGY1RSL3FiOFlveFpiSzAvbHp5YWxs',
+  'Z24zMUV4a1NRT0Z3RG5nQzlRMjgzb0tDY1ZSL3AvUW15TzhQb25obHoxNFpqWHhhSUUwM0JpaGpTOHNOK1lrWVo2Q0o0RTF1QnBH',
+  'Q3VCOTJ3PT08L1NpZ25hdHVyZVZhbHVlPjxLZXlJbmZvPjxYNTA5RGF0YT48WDUwOUNlcnRpZmljYXRlPk1JSURTakNDQWpLZ0F3',
+  'SUJBZ0lCQVRBTkJna3Foa2lHOXcwQkFRc0ZBREE5TVRzd09RWURWUVFERERKellXMXNMV1ZrWjJVZ1JFVk5UeUJKWkZBZ0xTQlFW',
+  'VUpNU1VNZ1ZFVlRWQ0JMUlZrZ0xTQk9SVlpGVWlCVVVsVlRWREFnRncweU5qRXhNamt4TkRFeE16SmFHQTh5TVRJMk1URXdOVEUw',
+  'TVRFek1sb3dQVEU3TURrR0ExVUVBd3d5YzJGdGJDMWxaR2RsSUVSRlRVOGdTV1JRSUMwZ1VGVkNURWxESUZSRlUxUWdTMFZaSUMw',
+  'Z1RrVldSVklnVkZKVlUxUXdnZ0VpTUEwR0NTcUdTSWIzRFFFQkFRVUFBNElCRHdBd2dnRUtBb0lCQVFEMmRzd2E0cHZ6aS8vbm51',
+  'Rm1nV0szaDczbzVIN3graTNUR1IvR2pqeUE1MU0xYXp0dC9YMjFTbFU4aG1KYy9CWDZmRVdkZzAxNDZPWHZNV1F3dlNsak1OKzVk',
+  'dnRMdVkveHIzVEdyMFRZODNRZzRoMGtlWDJwa1VjVUVEVmMrREJaY2FMcnZXUjlkbFFpQThPSzlJbGMwK0sraVFiMnFGRXdtV0VT',
+  'RmlvU0g0OEcrb2diZVVVYTJ2M0J6ajVpb3FXczFsTk5rVjVaN3N6MnRVUWY5bUNZdVR0bER3TlBYMU1vTzJjRVd3R3FUcG9FbUR5',
+  'ZUpLN0k2UUZYYmUvUXBMYXcySXRlcnNOdGQva0IrQWRVL2h4a0M1U0F5dUdZOWxWZTI5ekZBVHZ2WWgvU3pia0hqTGNueUYwZG9N',
+  'VTJUZ1dGQ0l4QVlCVS85aUo4c2hzSnJTVS9BZ01CQUFHalV6QlJNQjBHQTFVZERnUVdCQlFlN2ZrZ2x3amVFUCtudmNJc0JoMnlD',
+  'ZHVHakRBZkJnTlZIU01FR0RBV2dCUWU3ZmtnbHdqZUVQK252Y0lzQmgyeUNkdUdqREFQQmdOVkhSTUJBZjhFQlRBREFRSC9NQTBH',
+  'Q1NxR1NJYjNEUUVCQ3dVQUE0SUJBUURUd010VHo3T0N5ZXJCaVVQcFBNNDZ1ZGNVK1J4aE5NUjF1a3FuM2tITDJTYURhWmFXQWs2',
+  'bUl1ME5LRXE0MlE4YURoc254eUtWbVc1N2tFbHJSVGVtSDlCdXFVVmtVbkdtdnZ5QkQ0bmtCZnptUy91SndyS3p3cEE0clVaY1F0',
+  'bnJHYWhoYzN0bFppY1ZxYVRHZ0VsYjlNVy9PUkNRMGpyZDdlamtNODdlSXZaQ0J6Z3NwUU5ZQ2JtdFJWeW5qUnJVOGZOU1B0ZTdn',
+  'Nm9ONkMrVGduUjVxWkt5YjB1Y0UwcytwU1cyQjlLaEhMcFRHMTNqWGR0ckNhTmh6ckt0K25mSGtpTldUYUJldU1JUnNHMzRRMDRU',
+  'VWNXMGhiOU5VMnpGUjNRbUhMQmRwdnNzQzd6VHQvT2hQYmsvRW9TL1Z2OWlkYTkvY2hITHB0cmhOaG1qemdMWTwvWDUwOUNlcnRp',
+  'ZmljYXRlPjwvWDUwOURhdGE+PC9LZXlJbmZvPjwvU2lnbmF0dXJlPjxTdWJqZWN0PjxOYW1lSUQgRm9ybWF0PSJ1cm46b2FzaXM6',
+  'bmFtZXM6dGM6U0FNTDoxLjE6bmFtZWlkLWZvcm1hdDplbWFpbEFkZHJlc3MiPkIuU2ltb25AY29udG9zby5jb208L05hbWVJRD48',
+  'U3ViamVjdENvbmZpcm1hdGlvbiBNZXRob2Q9InVybjpvYXNpczpuYW1lczp0YzpTQU1MOjIuMDpjbTpiZWFyZXIiPjxTdWJqZWN0',
+  'Q29uZmlybWF0aW9uRGF0YSBJblJlc3BvbnNlVG89Il93YXJtX3VwIiBOb3RPbk9yQWZ0ZXI9IjIwMjYtMDEtMDFUMDE6MDA6MDAu',
+  'MDAwWiIgUmVjaXBpZW50PSJodHRwczovL3dhcm0tdXAuaW52YWxpZC9zYW1sL2FjcyI+PC9TdWJqZWN0Q29uZmlybWF0aW9uRGF0',
+  'YT48L1N1YmplY3RDb25maXJtYXRpb24+PC9TdWJqZWN0PjxDb25kaXRpb25zIE5vdEJlZm9yZT0iMjAyNS0xMi0zMVQyMzo1NTow',
+  'MC4wMDBaIiBOb3RPbk9yQWZ0ZXI9IjIwMjYtMDEtMDFUMDE6MDA6MDAuMDAwWiI+PEF1ZGllbmNlUmVzdHJpY3Rpb24+PEF1ZGll',
+  'bmNlPnVybjpzYW1sLWVkZ2U6d2FybS11cDwvQXVkaWVuY2U+PC9BdWRpZW5jZVJlc3RyaWN0aW9uPjwvQ29uZGl0aW9ucz48QXR0',
+  'cmlidXRlU3RhdGVtZW50PjxBdHRyaWJ1dGUgTmFtZT0iaHR0cDovL3NjaGVtYXMubWljcm9zb2Z0LmNvbS9pZGVudGl0eS9jbGFp',
+  'bXMvdGVuYW50aWQiPjxBdHRyaWJ1dGVWYWx1ZT4wMDAwMDAwMC01YTMxLTRlZDYtOWUxZC0wZGUwZGUwZGUwZGU8L0F0dHJpYnV0',
+  'ZVZhbHVlPjwvQXR0cmlidXRlPjxBdHRyaWJ1dGUgTmFtZT0iaHR0cDovL3NjaGVtYXMubWljcm9zb2Z0LmNvbS9pZGVudGl0eS9j',
+  'bGFpbXMvb2JqZWN0aWRlbnRpZmllciI+PEF0dHJpYnV0ZVZhbHVlPjdkN2UwZjdhLTRiMWMtNGYwZS05YTU1LWI1MWEwZGUwYjUx',
+  'YTwvQXR0cmlidXRlVmFsdWU+PC9BdHRyaWJ1dGU+PEF0dHJpYnV0ZSBOYW1lPSJodHRwOi8vc2NoZW1hcy5taWNyb3NvZnQuY29t',
+  'L2lkZW50aXR5L2NsYWltcy9kaXNwbGF5bmFtZSI+PEF0dHJpYnV0ZVZhbHVlPkIuIFNpbW9uPC9BdHRyaWJ1dGVWYWx1ZT48L0F0',
+  'dHJpYnV0ZT48QXR0cmlidXRlIE5hbWU9Imh0dHA6Ly9zY2hlbWFzLm1pY3Jvc29mdC5jb20vaWRlbnRpdHkvY2xhaW1zL2lkZW50',
+  'aXR5cHJvdmlkZXIiPjxBdHRyaWJ1dGVWYWx1ZT5odHRwczovL3N0cy53aW5kb3dzLm5ldC8wMDAwMDAwMC01YTMxLTRlZDYtOWUx',
+  'ZC0wZGUwZGUwZGUwZGUvPC9BdHRyaWJ1dGVWYWx1ZT48L0F0dHJpYnV0ZT48QXR0cmlidXRlIE5hbWU9Imh0dHA6Ly9zY2hlbWFz',
+  'Lm1pY3Jvc29mdC5jb20vY2xhaW1zL2F1dGhubWV0aG9kc3JlZmVyZW5jZXMiPjxBdHRyaWJ1dGVWYWx1ZT5odHRwOi8vc2NoZW1h',
+  'cy5taWNyb3NvZnQuY29tL3dzLzIwMDgvMDYvaWRlbnRpdHkvYXV0aGVudGljYXRpb25tZXRob2QvcGFzc3dvcmQ8L0F0dHJpYnV0',
+  'ZVZhbHVlPjwvQXR0cmlidXRlPjxBdHRyaWJ1dGUgTmFtZT0iaHR0cDovL3NjaGVtYXMueG1sc29hcC5vcmcvd3MvMjAwNS8wNS9p',
+  'ZGVudGl0eS9jbGFpbXMvZ2l2ZW5uYW1lIj48QXR0cmlidXRlVmFsdWU+Qi48L0F0dHJpYnV0ZVZhbHVlPjwvQXR0cmlidXRlPjxB',
+  'dHRyaWJ1dGUgTmFtZT0iaHR0cDovL3NjaGVtYXMueG1sc29hcC5vcmcvd3MvMjAwNS8wNS9pZGVudGl0eS9jbGFpbXMvc3VybmFt',
+  'ZSI+PEF0dHJpYnV0ZVZhbHVlPlNpbW9uPC9BdHRyaWJ1dGVWYWx1ZT48L0F0dHJpYnV0ZT48QXR0cmlidXRlIE5hbWU9Imh0dHA6',
+  'Ly9zY2hlbWFzLnhtbHNvYXAub3JnL3dzLzIwMDUvMDUvaWRlbnRpdHkvY2xhaW1zL2VtYWlsYWRkcmVzcyI+PEF0dHJpYnV0ZVZh',
+  'bHVlPkIuU2ltb25AY29udG9zby5jb208L0F0dHJpYnV0ZVZhbHVlPjwvQXR0cmlidXRlPjxBdHRyaWJ1dGUgTmFtZT0iaHR0cDov',
+  'L3NjaGVtYXMueG1sc29hcC5vcmcvd3MvMjAwNS8wNS9pZGVudGl0eS9jbGFpbXMvbmFtZSI+PEF0dHJpYnV0ZVZhbHVlPkIuU2lt',
+  'b25AY29udG9zby5jb208L0F0dHJpYnV0ZVZhbHVlPjwvQXR0cmlidXRlPjwvQXR0cmlidXRlU3RhdGVtZW50PjxBdXRoblN0YXRl',
+  'bWVudCBBdXRobkluc3RhbnQ9IjIwMjYtMDEtMDFUMDA6MDA6MDAuMDAwWiIgU2Vzc2lvbkluZGV4PSJfZGYxNzRmZTAtZjQ2Mi00',
+  'YTIyLWJmM2UtYTA3NzY5YzNlMmQyIj48QXV0aG5Db250ZXh0PjxBdXRobkNvbnRleHRDbGFzc1JlZj51cm46b2FzaXM6bmFtZXM6',
+  'dGM6U0FNTDoyLjA6YWM6Y2xhc3NlczpQYXNzd29yZDwvQXV0aG5Db250ZXh0Q2xhc3NSZWY+PC9BdXRobkNvbnRleHQ+PC9BdXRo',
+  'blN0YXRlbWVudD48L0Fzc2VydGlvbj48L3NhbWxwOlJlc3BvbnNlPg==',
+].join('');
+
+/** Runs one full verification (parse, c14n, RSA, SAML checks); `false` if it did not pass. */
+export function warmUp() {
+  let sp;
+  try {
+    sp = new ServiceProvider({
+      entityId: 'urn:saml-edge:warm-up',
+      acsUrl: 'https://warm-up.invalid/saml/acs',
+      idp: { entityId: 'urn:saml-edge:demo-idp', certificates: [DEMO_IDP_CERTIFICATE_PEM] },
+    });
+    sp.verifyPostResponse(SAMPLE, { requestId: '_warm_up', now: Date.parse('2026-01-01T00:00:30.000Z') });
+    return true;
+  } catch (error) {
+    console.log(JSON.stringify({ saml_edge: 'warm_up_failed', detail: String(error?.message ?? error) }));
+    return false;
+  } finally {
+    sp?.free();
+  }
+}
