@@ -2,8 +2,9 @@
 //! → `tests/data/generated/cases.json`). Every case asserts its exact outcome: the identity for
 //! legitimate responses, the exact error code for everything else.
 //!
-//! A second test re-runs the generator with fresh keys into a temporary folder and checks the
-//! same verdicts, so nothing here depends on committed bytes alone.
+//! A second test re-runs the generator with fresh keys and the current time as base time
+//! (`--base-time`) into a temporary folder and checks the same verdicts, so nothing here depends
+//! on committed bytes or on the committed base time alone.
 
 mod common;
 
@@ -227,7 +228,8 @@ fn committed_generated_cases() {
     );
 }
 
-/// Re-creates the whole data set with fresh keys (xmlsec1 + openssl + lxml) and checks it.
+/// Re-creates the whole data set with fresh keys (xmlsec1 + openssl + lxml), with every time
+/// relative to the current time instead of 2026-01-15T10:00:00Z, and checks it.
 /// Skipped only when the generator's tools are missing *and* we are not in CI.
 #[test]
 fn regenerated_cases_with_fresh_keys() {
@@ -253,6 +255,11 @@ fn regenerated_cases_with_fresh_keys() {
     }
     let out = std::env::temp_dir().join(format!("saml-edge-fresh-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs();
+    let base = UnixTime::from_secs(i64::try_from(secs).expect("seconds fit i64"));
     let status = std::process::Command::new("python3")
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -261,15 +268,25 @@ fn regenerated_cases_with_fresh_keys() {
         .arg("--out")
         .arg(&out)
         .arg("--fresh-keys")
+        .arg("--base-time")
+        .arg(base.to_rfc3339())
         .status()
         .expect("run the generator");
-    assert!(status.success(), "generate.py failed");
+    assert!(status.success(), "generate.py --base-time {base} failed");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("cases.json")).expect("cases.json"))
+            .unwrap();
     let (count, failures) = run_manifest(&out);
     let _ = std::fs::remove_dir_all(&out);
+    assert_eq!(
+        manifest["defaults"]["now"].as_str(),
+        Some(base.plus_secs(60).to_rfc3339().as_str()),
+        "now = base time + 1 minute"
+    );
     assert!(count > 100);
     assert!(
         failures.is_empty(),
-        "{} of {count} fresh cases failed:\n{}",
+        "{} of {count} fresh cases (--base-time {base}) failed:\n{}",
         failures.len(),
         failures.join("\n")
     );

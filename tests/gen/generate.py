@@ -7,11 +7,13 @@ signed output with `xmlsec1 --verify`, derives attack / semantics / XML / transp
 them with lxml and byte-level splicing, and writes every case plus ONE manifest, cases.json.
 
     python3 tests/gen/generate.py [--out tests/data/generated] [--seed N] [--fresh-keys]
+                                  [--base-time ISO8601]
 
 Only the Python standard library, lxml, and the `openssl` and `xmlsec1` command-line tools are
 used. Output is deterministic: IDs come from a hash of (seed, case, role), times from a fixed
-base time, keys are reused from the output directory unless --fresh-keys is given, and
-RSA PKCS#1 v1.5 signatures are deterministic. See README.md beside this file.
+base time (2026-01-15T10:00:00Z, or --base-time), keys are reused from the output directory
+unless --fresh-keys is given, and RSA PKCS#1 v1.5 signatures are deterministic. See README.md
+beside this file.
 """
 
 import argparse
@@ -56,7 +58,8 @@ REQUEST_ID = "_7f3c9a2e4b1d4e6fa0c1b2d3e4f50617"
 OKTA_ENTITY = "http://www.okta.com/exk1a2b3c4d5e6f7g8h9"
 KEYCLOAK_ENTITY = "https://sso.example.com/realms/example"
 
-BASE = datetime(2026, 1, 15, 10, 0, 0, tzinfo=timezone.utc)
+DEFAULT_BASE = datetime(2026, 1, 15, 10, 0, 0, tzinfo=timezone.utc)
+BASE = DEFAULT_BASE  # --base-time; set_base() keeps BASE, NOW and DEFAULTS["now"] in step
 NOW = BASE + timedelta(minutes=1)
 
 ALG = {
@@ -105,7 +108,7 @@ DEFAULTS = {
     "acsUrl": ACS,
     "idpEntityId": IDP_ENTITY,
     "requestId": REQUEST_ID,
-    "now": "2026-01-15T10:01:00Z",
+    "now": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),  # set_base() updates it
     "clockSkewSeconds": 180,
     "allowSha1": False,
     "allowUnsolicited": False,
@@ -136,6 +139,39 @@ def ts(dt, ms=True):
     if ms:
         return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def set_base(base):
+    """--base-time: every time in the corpus is relative to BASE, "now" is BASE + 1 minute."""
+    global BASE, NOW
+    BASE = base.astimezone(timezone.utc).replace(microsecond=0)
+    NOW = BASE + timedelta(minutes=1)
+    DEFAULTS["now"] = ts(NOW, ms=False)
+
+
+def parse_base_time(text):
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not an ISO 8601 time: %r" % text)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def rel(text):
+    """A time literal written for the default base time, moved with --base-time: a leading
+    `YYYY-MM-DD?hh:mm:ss` is shifted by BASE - DEFAULT_BASE; the rest (leading spaces, separator,
+    fraction, zone, any text after it) is kept; a literal that is not a real date and time (leap
+    second, February 30, ...) stays as it is."""
+    m = re.match(r"(\s*)(\d{4}-\d{2}-\d{2})([Tt ])(\d{2}:\d{2}:\d{2})", text)
+    if not m:
+        return text
+    try:
+        dt = datetime.strptime(m.group(2) + " " + m.group(4), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return text
+    dt += BASE - DEFAULT_BASE
+    return (m.group(1) + dt.strftime("%Y-%m-%d") + m.group(3) + dt.strftime("%H:%M:%S")
+            + text[m.end():])
 
 
 def die(msg):
@@ -1129,7 +1165,7 @@ def legit_cases(reg, S):
         "AADSTS90011: The SAML authentication request property "
         "'NameIdentifierPolicy/SPNameQualifier' is not supported. Trace ID: "
         "4c1f1bde-5a0e-4c5b-9d0a-7f5c0e3a1b00 Correlation ID: "
-        "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d Timestamp: 2026-01-15 10:00:00Z"]))
+        "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d Timestamp: " + rel("2026-01-15 10:00:00Z")]))
     legit(name, doc, pretty=True, expect="status_not_success",
           threat="threats.md §9 Status Requester / entra-and-workers.md §A.1 failure response",
           invariant="V14", description="signed Requester/RequestUnsupported error response")
@@ -1336,13 +1372,13 @@ def legit_cases(reg, S):
     legit(name, build(name, not_before=None, not_on_or_after=None),
           threat="threats.md §9 Conditions times are optional", invariant="V14")
     name = "legit_time_fraction_9_digits"
-    legit(name, build(name, not_before="2026-01-15T09:55:00.123456789Z",
-                      not_on_or_after="2026-01-15T11:00:00.000000001Z"),
+    legit(name, build(name, not_before=rel("2026-01-15T09:55:00.123456789Z"),
+                      not_on_or_after=rel("2026-01-15T11:00:00.000000001Z")),
           threat="threats.md §9 time format: fractional seconds", invariant="V14")
     name = "legit_time_no_fraction"
-    legit(name, build(name, not_before="2026-01-15T09:55:00Z",
-                      not_on_or_after="2026-01-15T11:00:00Z", scd_not_on_or_after=
-                      "2026-01-15T11:00:00Z"),
+    legit(name, build(name, not_before=rel("2026-01-15T09:55:00Z"),
+                      not_on_or_after=rel("2026-01-15T11:00:00Z"), scd_not_on_or_after=
+                      rel("2026-01-15T11:00:00Z")),
           threat="threats.md §9 time format", invariant="V14")
     name = "legit_unsigned_response_fields_ignored"
     doc = build(name, destination="https://evil.example.com/acs", resp_irt="_attacker",
@@ -3325,7 +3361,7 @@ class Context:
         sem("sem_assertion_issue_instant_future", "assertion_not_yet_valid", "IssueInstant in "
             "the future", issue=now + timedelta(minutes=10))
         sem("sem_assertion_issue_instant_invalid", "invalid_time", "IssueInstant format",
-            mutate=lambda d: d.assertion.set("IssueInstant", "2026-01-15 10:00:00Z"))
+            mutate=lambda d: d.assertion.set("IssueInstant", rel("2026-01-15 10:00:00Z")))
         # Subject / NameID
         sem("sem_no_subject", "saml_malformed", "Subject missing",
             mutate=lambda d: d.assertion.remove(d.assertion.child("Subject")))
@@ -3516,19 +3552,22 @@ class Context:
                             ("sem_time_february_30", "2026-02-30T09:55:00Z"),
                             ("sem_time_hour_24", "2026-01-15T24:00:00Z"),
                             ("sem_time_surrounding_space", " 2026-01-15T09:55:00Z"),
-                            ("sem_time_unix_seconds", "1768470900")):
+                            ("sem_time_unix_seconds",
+                             str(int((BASE - timedelta(minutes=5)).timestamp())))):
+            value = rel(value)
             sem(name, "invalid_time", TF + " (Conditions NotBefore %r)" % value,
                 not_before=value)
         sem("sem_time_offset_zero", "valid", TF + " (Conditions NotBefore with the zero offset "
-            "+00:00: the same instant as Z, accepted)", not_before="2026-01-15T09:55:00+00:00")
+            "+00:00: the same instant as Z, accepted)", not_before=rel("2026-01-15T09:55:00+00:00"))
         sem("sem_time_scd_offset", "invalid_time", TF + " (SubjectConfirmationData)",
-            scd_not_on_or_after="2026-01-15T12:00:00+01:00")
+            scd_not_on_or_after=rel("2026-01-15T12:00:00+01:00"))
         sem("sem_time_issue_instant_lowercase_z", "invalid_time", TF + " (IssueInstant)",
-            mutate=lambda d: d.assertion.set("IssueInstant", "2026-01-15T10:00:00.512z"))
+            mutate=lambda d: d.assertion.set("IssueInstant", rel("2026-01-15T10:00:00.512z")))
         sem("sem_time_conditions_not_on_or_after_no_zone", "invalid_time",
-            TF + " (Conditions NotOnOrAfter)", not_on_or_after="2026-01-15T11:00:00")
+            TF + " (Conditions NotOnOrAfter)", not_on_or_after=rel("2026-01-15T11:00:00"))
         sem("sem_time_session_not_on_or_after_offset", "invalid_time",
-            TF + " (SessionNotOnOrAfter)", session_not_on_or_after="2026-01-15T20:00:00+02:00")
+            TF + " (SessionNotOnOrAfter)",
+            session_not_on_or_after=rel("2026-01-15T20:00:00+02:00"))
         # Status
         def status(code, nested=None, remove=None):
             def fn(d):
@@ -3835,8 +3874,12 @@ def main():
                     help="create new keys and certificates (otherwise reuse those in --out)")
     ap.add_argument("--no-oracle", action="store_true",
                     help="skip the cross-check of expected codes with oracle.py")
+    ap.add_argument("--base-time", type=parse_base_time, default=DEFAULT_BASE,
+                    metavar="ISO8601", help="base time of every case, whole seconds "
+                    "(default 2026-01-15T10:00:00Z); the manifest's now is 1 minute later")
     args = ap.parse_args()
     SEED = args.seed
+    set_base(args.base_time)
     for tool in ("openssl", "xmlsec1"):
         if shutil.which(tool) is None:
             die("%s is required" % tool)
