@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
+# A recipe that fails leaves no half-made target behind (e.g. an unoptimised .wasm).
+.DELETE_ON_ERROR:
 
 CARGO ?= cargo
 PYTHON ?= python3
@@ -22,10 +24,11 @@ help:
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
 
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
-## independently of our code), lxml (builds attack variants), openssl (test keys).
+## independently of our code), lxml (builds attack variants), openssl (test keys), chromium
+## (browser test of the demo flow, driven by playwright-core).
 setup:
-	@command -v xmlsec1 >/dev/null && command -v openssl >/dev/null || { \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq xmlsec1 openssl >/dev/null; }
+	@command -v xmlsec1 >/dev/null && command -v openssl >/dev/null && command -v chromium >/dev/null || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq xmlsec1 openssl chromium >/dev/null; }
 	@$(PYTHON) -c 'import lxml' 2>/dev/null || $(PYTHON) -m pip install -q "lxml==$(LXML_VERSION)"
 	@rustup component add clippy rustfmt >/dev/null 2>&1 || true
 
@@ -103,7 +106,11 @@ WASM_OPT_FLAGS := -Oz --always-inline-max-function-size=0 --one-caller-inline-ma
 NODE_TEST := node --test
 .PHONY: pkg js lint-wasm bench-js bench-worker
 
-pkg: node_modules/.package-lock.json
+## Rebuilt only when a Rust source, the manifest or the lockfile changed (wrangler dev runs
+## `make pkg` at every start and again when its watcher starts).
+WASM_SOURCES = $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+pkg: pkg/saml_edge_bg.wasm
+pkg/saml_edge_bg.wasm: $(WASM_SOURCES) node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
 	  $(CARGO) install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
@@ -136,7 +143,8 @@ js: lint-wasm pkg node_modules/.package-lock.json
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
 	  tests/js/manifest.test.mjs tests/js/api.test.mjs
 	$(NODE_TEST) tests/js/packaging.test.mjs
-	$(NODE_TEST) tests/js/worker.test.mjs
+	$(NODE_TEST) tests/js/worker.test.mjs tests/js/worker-attacks.test.mjs
+	$(NODE_TEST) tests/js/browser.test.mjs
 
 bench-js: pkg node_modules/.package-lock.json
 	node bench/compare.mjs

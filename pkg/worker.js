@@ -75,17 +75,13 @@ function log(event, fields) {
 
 /** HTTP status of a refused sign-in: 400 for unreadable input, 403 for everything refused. */
 function statusOf(code) {
-  return /^(invalid_|empty_input|xml_|not_a_response|saml_malformed|saml_unsupported_version|method_not_allowed)/.test(code)
-    ? 400
-    : code === 'limit_exceeded'
-      ? 413
-      : 403;
+  return /^(invalid_|empty_input|limit_exceeded|xml_|not_a_response|saml_malformed|saml_unsupported_version)/.test(code) ? 400 : 403;
 }
 
-function refuse(code, detail, request) {
+/** The error page for `code` (logged with `detail`); `status` defaults to statusOf(code). */
+function refuse(code, detail, request, status = statusOf(code), headers = {}) {
   log('sign_in_refused', { code, detail, ip: request.headers.get('CF-Connecting-IP') ?? undefined });
-  const headers = pageHeaders(code === 'method_not_allowed' ? { Allow: 'POST' } : {});
-  return new Response(signInErrorPage(code), { status: code === 'method_not_allowed' ? 405 : statusOf(code), headers });
+  return new Response(signInErrorPage(code), { status, headers: pageHeaders(headers) });
 }
 
 function redirect(location, status, setCookies = []) {
@@ -129,13 +125,15 @@ async function boundedText(request, limit) {
 }
 
 async function acs(request, env, state, now) {
-  if (request.method !== 'POST') return refuse('method_not_allowed', `ACS called with ${request.method}`, request);
+  if (request.method !== 'POST') {
+    return refuse('method_not_allowed', `ACS called with ${request.method}`, request, 405, { Allow: 'POST' });
+  }
   const contentType = (request.headers.get('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
   if (contentType !== 'application/x-www-form-urlencoded') {
     return refuse('invalid_form', `ACS called with Content-Type ${JSON.stringify(contentType)}`, request);
   }
   const body = await boundedText(request, MAX_FORM_BYTES);
-  if (body === null) return refuse('limit_exceeded', `ACS form larger than ${MAX_FORM_BYTES} bytes`, request);
+  if (body === null) return refuse('limit_exceeded', `ACS form larger than ${MAX_FORM_BYTES} bytes`, request, 413);
   const form = new URLSearchParams(body);
 
   const pending = await verifyToken(PURPOSE_LOGIN, readCookie(request.headers.get('Cookie'), LOGIN_COOKIE), state.secrets, now);

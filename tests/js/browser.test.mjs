@@ -1,0 +1,242 @@
+// Browser: what `make dev` serves (wrangler dev on workerd, demo IdP, www/) in headless Chromium
+// (Debian's /usr/bin/chromium, driven by playwright-core): sign-in as B.Simon from / through the
+// demo IdP and its CSP-nonce auto-post, the session cookie's attributes (and that it is signed
+// with the SESSION_SECRET passed by --var, even when .dev.vars exists), the login cookie cleared,
+// /logout, the demo IdP again afterwards, and the return to a deep link with a query string.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { PURPOSE_SESSION, verifyToken } from '../../pkg/worker/tokens.js';
+
+const repo = new URL('../../', import.meta.url);
+const out = new URL('target/browser/', repo);
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** wrangler dev runs wrangler.toml's build command (make pkg) before it serves. */
+const START_TIMEOUT_MS = 180_000;
+const SECRET = randomBytes(32).toString('hex');
+const NAME_ID = 'B.Simon@contoso.com';
+
+mkdirSync(out, { recursive: true });
+
+/** A TCP port free at the time of asking (listen on port 0, close). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The wrangler dev process group, its output, and the origin it serves. */
+let worker = null;
+let origin;
+let browser = null;
+
+const wranglerLog = () => (worker ? worker.output.join('') : '');
+const tail = (text, lines = 40) => text.split('\n').slice(-lines).join('\n');
+
+/** True while any process of the group is alive. */
+function groupAlive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ends the whole process group (wrangler, workerd, the build): SIGTERM, then SIGKILL. */
+async function stopWorker() {
+  if (!worker) return;
+  const { pid } = worker.child;
+  if (groupAlive(pid)) {
+    process.kill(-pid, 'SIGTERM');
+    for (let i = 0; i < 50 && groupAlive(pid); i++) await sleep(100);
+    if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+  }
+  writeFileSync(new URL('wrangler.log', out), wranglerLog());
+  worker = null;
+}
+
+// Whatever happens to this process, the group does not outlive it.
+process.on('exit', () => {
+  if (worker && groupAlive(worker.child.pid)) process.kill(-worker.child.pid, 'SIGKILL');
+});
+
+before(
+  async () => {
+    const port = await freePort();
+    origin = `http://localhost:${port}`;
+    // As `make dev` starts it, with the secret on the command line instead of .dev.vars.
+    const child = spawn(
+      fileURLToPath(new URL('node_modules/.bin/wrangler', repo)),
+      ['dev', '--port', String(port), '--var', `SESSION_SECRET:${SECRET}`],
+      {
+        cwd: fileURLToPath(repo),
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    worker = { child, output: [], exit: null };
+    child.stdout.on('data', (chunk) => worker?.output.push(chunk.toString()));
+    child.stderr.on('data', (chunk) => worker?.output.push(chunk.toString()));
+    child.on('exit', (code, signal) => {
+      if (worker?.child === child) worker.exit = { code, signal };
+    });
+
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      assert.equal(worker.exit, null, `wrangler dev exited (${JSON.stringify(worker.exit)}):\n${tail(wranglerLog())}`);
+      try {
+        const response = await fetch(`${origin}/saml/metadata`, { signal: AbortSignal.timeout(30_000) });
+        await response.arrayBuffer();
+        if (response.status === 200) break;
+      } catch {
+        // Not listening yet. (Once listening, wrangler holds requests until its build is done.)
+      }
+      assert.ok(Date.now() < deadline, `no 200 from ${origin}/saml/metadata within ${START_TIMEOUT_MS / 1000} s:\n${tail(wranglerLog())}`);
+      await sleep(500);
+    }
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  },
+  { timeout: START_TIMEOUT_MS + 30_000 },
+);
+
+after(async () => {
+  await browser?.close();
+  await stopWorker();
+});
+
+/** On the demo IdP with a pending request: checks the page and that B.Simon comes first. */
+async function expectDemoIdp(page, what) {
+  const url = new URL(page.url());
+  assert.equal(url.origin + url.pathname, `${origin}/demo-idp/`, `${what}: lands on the demo IdP (at ${page.url()})`);
+  assert.ok(url.searchParams.get('SAMLRequest'), `${what}: the demo IdP got a SAMLRequest`);
+  assert.equal(await page.title(), 'saml-edge demo IdP', `${what}: the demo IdP's page`);
+  const first = page.locator('form button[type=submit]').first();
+  assert.equal(await first.textContent(), `Sign in as B. Simon (${NAME_ID})`, `${what}: B.Simon is the first user`);
+  return first;
+}
+
+/**
+ * Clicks `button` (a demo IdP user) and waits for the browser to come back to `url`: the demo
+ * IdP's page auto-posts the response (script with a CSP nonce) to the ACS, which answers 303.
+ * Returns the response to the navigation to `url`.
+ */
+async function signInAt(page, button, url) {
+  const arrived = page.waitForResponse(
+    (r) => r.url() === url && r.request().isNavigationRequest() && r.request().frame() === page.mainFrame(),
+    { timeout: 30_000 },
+  );
+  await button.click();
+  const response = await arrived;
+  const acs = response.request().redirectedFrom();
+  assert.equal(acs?.url(), `${origin}/saml/acs`, `${url} is reached through the ACS`);
+  assert.equal(acs.method(), 'POST', 'the demo IdP posts to the ACS');
+  assert.equal((await acs.response())?.status(), 303, 'the ACS answers 303 See Other');
+  await page.waitForLoadState('load');
+  return response;
+}
+
+const byName = (cookies) => Object.fromEntries(cookies.map((c) => [c.name, c]));
+
+test('sign-in as B.Simon from /, the cookies, /logout, the demo IdP again', { timeout: 120_000 }, async (t) => {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+
+  await page.goto(`${origin}/`);
+  const bSimon = await expectDemoIdp(page, 'GET /');
+  const login = byName(await context.cookies()).saml_edge_login;
+  assert.ok(login, 'the login cookie is set on the way to the IdP (Secure, over http://localhost)');
+  assert.deepEqual(
+    { httpOnly: login.httpOnly, secure: login.secure, sameSite: login.sameSite, path: login.path },
+    { httpOnly: true, secure: true, sameSite: 'None', path: '/saml' },
+    'login cookie attributes',
+  );
+
+  const home = await signInAt(page, bSimon, `${origin}/`);
+  assert.equal(home.status(), 200, 'GET / with the session');
+  assert.equal(page.url(), `${origin}/`, 'back on / after sign-in');
+  assert.equal(await page.title(), 'saml-edge — signed in', 'www/index.html after sign-in');
+  const nameId = page.locator('#name-id');
+  await nameId.waitFor({ timeout: 10_000 });
+  assert.equal(await nameId.textContent(), `You are ${NAME_ID}`, 'www/session.js shows the NameID from /saml/session');
+
+  const cookies = byName(await context.cookies());
+  const session = cookies.saml_edge_session;
+  assert.ok(session, `the session cookie is kept by Chromium (cookies: ${Object.keys(cookies).join(', ')})`);
+  assert.deepEqual(
+    { httpOnly: session.httpOnly, secure: session.secure, sameSite: session.sameSite, path: session.path },
+    { httpOnly: true, secure: true, sameSite: 'Lax', path: '/' },
+    'session cookie attributes',
+  );
+  assert.equal(cookies.saml_edge_login, undefined, 'the login cookie is cleared by the ACS');
+
+  // The Worker signs with the --var secret, not with .dev.vars' (wrangler reads both).
+  const signed = await verifyToken(PURPOSE_SESSION, session.value, [SECRET], Date.now());
+  assert.equal(signed.claims?.nameId, NAME_ID, `the session cookie is signed with the --var SESSION_SECRET (${signed.error ?? 'ok'})`);
+  const devVars = new URL('.dev.vars', repo);
+  if (existsSync(devVars)) {
+    const fileSecret = /^SESSION_SECRET\s*=\s*"?([^"\n]*)"?\s*$/m.exec(readFileSync(devVars, 'utf8'))?.[1];
+    if (fileSecret && fileSecret !== SECRET) {
+      const other = await verifyToken(PURPOSE_SESSION, session.value, [fileSecret], Date.now());
+      assert.ok(other.error, '.dev.vars exists, but its SESSION_SECRET is not the one used');
+      t.diagnostic(`.dev.vars exists (wrangler: ${/Using secrets defined in \.dev\.vars/.test(wranglerLog()) ? 'reads it' : 'silent'}); --var wins`);
+    }
+  }
+  await page.screenshot({ path: fileURLToPath(new URL('signed-in.png', out)), fullPage: true });
+
+  // A second tab on the signed-in page: its fetch() goes through Chromium's cookie jar. (The
+  // Worker's own pages, like the signed-out page, have `default-src 'none'`: no fetch there.)
+  const tab = await context.newPage();
+  await tab.goto(`${origin}/`);
+  assert.equal(tab.url(), `${origin}/`, 'the second tab is signed in too');
+  const sessionStatus = () => tab.evaluate(() => fetch('/saml/session').then((r) => r.status));
+  assert.equal(await sessionStatus(), 200, 'GET /saml/session from the page, signed in');
+
+  await page.goto(`${origin}/logout`);
+  assert.equal(await page.locator('h1').textContent(), 'Signed out', 'the signed-out page');
+  assert.equal(byName(await context.cookies()).saml_edge_session, undefined, '/logout clears the session cookie');
+  assert.equal(await sessionStatus(), 401, 'GET /saml/session from the page after /logout');
+
+  await page.goto(`${origin}/`);
+  await expectDemoIdp(page, 'GET / after /logout');
+});
+
+test('a deep link with a query string: back there after sign-in', { timeout: 120_000 }, async (t) => {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const deepLink = `${origin}/private/page?x=1`;
+
+  await page.goto(deepLink);
+  const bSimon = await expectDemoIdp(page, 'GET /private/page?x=1');
+  // www/ has no such page: the static assets answer 404 with an empty body, which Chromium
+  // replaces by its own error page (page.url() is then chrome-error://…): check the response.
+  const response = await signInAt(page, bSimon, deepLink);
+  assert.ok([200, 404].includes(response.status()), `GET ${deepLink} answered ${response.status()}`);
+  assert.ok(byName(await context.cookies()).saml_edge_session, 'signed in (session cookie set)');
+});
