@@ -222,6 +222,7 @@ function proxy(request, url, state, session) {
   if (cookies === null) headers.delete('Cookie');
   else headers.set('Cookie', cookies);
   for (const [name, value] of identityHeaders(session)) headers.set(name, value);
+  headers.set('X-Forwarded-Host', url.host);
   const target = new URL(url.pathname + url.search, state.origin);
   return fetch(target, { method: request.method, headers, body: request.body, redirect: 'manual' });
 }

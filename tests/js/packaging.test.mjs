@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { Browser, hiddenInput } from './worker-harness.mjs';
 
 const repo = new URL('../../', import.meta.url);
 const work = new URL('target/js-packaging/', repo);
@@ -187,12 +188,66 @@ test('workerd: a wrangler-bundled Worker runs the whole manifest in Miniflare', 
   }
 });
 
+test('workerd: a Worker of its own mounts saml-edge/worker (wrangler bundle, Miniflare, demo sign-in)', async () => {
+  const dir = new URL('mounted/', work);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    new URL('worker.js', dir),
+    `import { samlEdge, ReplayGuard } from 'saml-edge/worker';
+     export { ReplayGuard };
+     export default samlEdge({ app: (request, env, ctx, session) => Response.json({ hello: session.nameId, path: new URL(request.url).pathname }) });`,
+  );
+  writeFileSync(
+    new URL('wrangler.toml', dir),
+    [
+      'name = "saml-edge-mounted-test"',
+      'main = "worker.js"',
+      'compatibility_date = "2026-04-01"',
+      '[[durable_objects.bindings]]',
+      'name = "REPLAY"',
+      'class_name = "ReplayGuard"',
+      '[[migrations]]',
+      'tag = "v1"',
+      'new_sqlite_classes = ["ReplayGuard"]',
+      '',
+    ].join('\n'),
+  );
+  execFileSync(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], {
+    cwd: fileURLToPath(dir),
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: 'true', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const mf = new Miniflare({
+    scriptPath: fileURLToPath(new URL('dist/worker.js', dir)),
+    modules: true,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-01',
+    durableObjects: { REPLAY: { className: 'ReplayGuard', useSQLite: true } },
+    bindings: { SP_ENTITY_ID: 'https://app.example.com/saml/metadata', SESSION_SECRET: 'mounted-test-secret-0123456789abcdef0123' },
+    cf: false,
+  });
+  try {
+    const browser = new Browser({ fetch: (url, init) => mf.dispatchFetch(url, { redirect: 'manual', ...init }) });
+    let response = await browser.request('/reports');
+    assert.equal(response.headers.get('Location'), '/login/?next=%2Freports');
+    response = await browser.request(response.headers.get('Location'));
+    const list = await (await browser.request(response.headers.get('Location'))).text();
+    const form = await (await browser.post('/demo-idp/', { request: hiddenInput(list, 'request'), user: 'b.simon' })).text();
+    response = await browser.post('/saml/acs', { SAMLResponse: hiddenInput(form, 'SAMLResponse') });
+    assert.equal(response.status, 303);
+    assert.deepEqual(await (await browser.request('/reports')).json(), { hello: 'B.Simon@contoso.com', path: '/reports' });
+  } finally {
+    await mf.dispose();
+  }
+});
+
 test('types: index.d.ts type-checks a strict TypeScript consumer', () => {
   const dir = new URL('types/', work);
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     new URL('consumer.ts', dir),
     `import { init, ServiceProvider, SamlError, type Identity, type SamlErrorCode, type InspectReport } from 'saml-edge';
+     import defaultWorker, { samlEdge, ReplayGuard, type Session, type WorkerHandler } from 'saml-edge/worker';
      await init();
      const sp = new ServiceProvider({
        entityId: 'https://app.example.com/saml/metadata',
@@ -226,6 +281,10 @@ test('types: index.d.ts type-checks a strict TypeScript consumer', () => {
      const bad: SamlErrorCode = 'signature_bad';
      console.log(bad);
      sp.free();
+     const handler: WorkerHandler = samlEdge({ app: (_request, _env, _ctx, session: Session) => new Response(session.email ?? session.nameId) });
+     console.log(handler, defaultWorker, ReplayGuard);
+     // @ts-expect-error app must return a Response
+     samlEdge({ app: () => 'text' });
      export {};
     `,
   );

@@ -378,6 +378,7 @@ test('proxy mode: identity headers set by the Worker only, own cookies not forwa
   assert.equal(headers['saml-edge-email'], 'b.simon@contoso.com');
   assert.deepEqual(JSON.parse(headers['saml-edge-attributes']), { email: ['b.simon@contoso.com'], displayname: ['Bé Simon'], groups: ['g1', 'g2'] });
   assert.equal(headers['saml-edge-groups'], undefined);
+  assert.equal(headers['x-forwarded-host'], 'localhost:8787');
   assert.doesNotMatch(headers.cookie ?? '', /saml_edge_/);
 });
 
