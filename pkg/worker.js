@@ -28,7 +28,6 @@ import { IDENTITY_HEADER_PREFIX, identityHeaders, sessionFromClaims, sessionToke
 import {
   PURPOSE_LOGIN,
   PURPOSE_SESSION,
-  TOKEN_EXPIRED,
   TOKEN_MISSING,
   cookie,
   readCookie,

@@ -331,6 +331,24 @@ test('sessions: expired, tampered, other purpose, rotation, TTL and SessionNotOn
   assert.ok(maxAge > 50 && maxAge <= 60, String(maxAge));
 });
 
+test('a session that would not fit into a cookie keeps the essential claims and says what it dropped', async () => {
+  const w = await entra();
+  const login = await startLogin(w);
+  const groups = Array.from({ length: 150 }, (_, i) => `${String(i).padStart(8, '0')}-1111-4222-8333-444455556666`);
+  const email = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
+  const groupClaim = 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups';
+  const response = await login.browser.post('/saml/acs', {
+    SAMLResponse: responseFor(login.requestId, { attributes: { [email]: ['B.Simon@contoso.com'], [groupClaim]: groups } }),
+  });
+  assert.equal(response.status, 303);
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('saml_edge_session='));
+  assert.ok(cookie.length < 4096, `cookie of ${cookie.length} bytes`);
+  const session = await (await login.browser.request('/saml/session')).json();
+  assert.deepEqual(session.attributes, { [email]: ['B.Simon@contoso.com'] });
+  assert.deepEqual(session.attributesDropped, [groupClaim]);
+  assert.ok(w.events().some((e) => e.saml_edge === 'session_attributes_dropped' && e.dropped.includes(groupClaim)));
+});
+
 test('logout clears the session', async () => {
   const w = await entra();
   const login = await startLogin(w);
