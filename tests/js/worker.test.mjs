@@ -205,6 +205,26 @@ test('replay: the same response twice, and a second response for a spent request
   assert.ok(w.events().some((e) => e.saml_edge === 'sign_in_refused' && e.code === 'assertion_replayed'));
 });
 
+test('replay guard: rows live until their expiry, then the alarm purges them', async () => {
+  const w = await worker({ SP_ENTITY_ID: SP, SESSION_SECRET: SECRET });
+  const namespace = await w.mf.getDurableObjectNamespace('REPLAY');
+  const guard = namespace.get(namespace.idFromName('replay'));
+  const now = Date.now();
+  const use = { assertionId: '_a1', assertionExpires: now + 1500, requestId: '_r1', requestExpires: now + 3000, now };
+  assert.equal(await guard.consume(use), 'consumed');
+  assert.equal(await guard.consume({ ...use, requestId: '_r2' }), 'assertion_replayed');
+  assert.equal(await guard.consume({ ...use, assertionId: '_a2' }), 'request_already_used');
+  assert.equal(await guard.size(), 2);
+  const until = async (size, deadline) => {
+    while ((await guard.size()) !== size) {
+      assert.ok(Date.now() < deadline, `still ${await guard.size()} rows`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  await until(1, now + 10_000); // the assertion's row at its expiry
+  await until(0, now + 12_000); // then the request's
+});
+
 test('concurrent posts of one response: exactly one succeeds', async () => {
   const w = await entra();
   for (let round = 0; round < 3; round += 1) {
