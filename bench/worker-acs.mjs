@@ -41,7 +41,7 @@ const worker = await startWorker({ SP_ENTITY_ID: 'https://app.example.com/saml/m
 try {
   const first = await signIn(worker);
   console.log(`saml-edge Worker on workerd (Miniflare, Node ${process.versions.node}), ${REQUESTS} sequential sign-ins`);
-  console.log(`first ACS request of the isolate      ${first.elapsed.toFixed(2)} ms (wasm warm-up, ServiceProvider already built by /login/)`);
+  console.log(`first ACS request of the isolate      ${first.elapsed.toFixed(2)} ms (includes starting the replay Durable Object)`);
   const acs = [];
   const pages = [];
   for (let i = 0; i < REQUESTS; i += 1) {

@@ -47,6 +47,8 @@ const SESSION_COOKIE = 'saml_edge_session';
 const LOGIN_TTL_MS = 10 * 60 * 1000;
 /** Largest ACS form body read (a SAMLResponse is 5–20 KB; the verifier's own limit is 1 MiB of XML). */
 const MAX_FORM_BYTES = 4 * 1024 * 1024;
+/** Longest RelayState sent to the IdP (SAML bindings §3.4.3). */
+const MAX_RELAY_STATE = 80;
 /** Longest return path kept. */
 const MAX_RETURN_PATH = 2048;
 
@@ -93,7 +95,9 @@ async function login(url, state, now) {
   const next = safeReturnPath(url.searchParams.get('next') ?? '/', url);
   let redirectTo;
   try {
-    redirectTo = state.sp.loginRedirect({ now });
+    // RelayState carries the return path too (informational: the ACS trusts only the signed
+    // cookie's copy); SAML bindings §3.4.3 caps it at 80 bytes.
+    redirectTo = state.sp.loginRedirect({ now, ...(next.length <= MAX_RELAY_STATE ? { relayState: next } : {}) });
   } catch (error) {
     throw asConfigProblem(error, state);
   }

@@ -103,6 +103,7 @@ test('SP-initiated flow with an xmlsec1-signed response: cookies, redirects, ses
   const location = response.headers.get('Location');
   assert.ok(location.startsWith(`${SSO}?SAMLRequest=`), location);
   assert.equal(response.headers.get('Cache-Control'), 'no-store');
+  assert.equal(new URL(location).searchParams.get('RelayState'), '/?tab=2');
   const request = authnRequestOf(location);
   assert.match(request, new RegExp(`AssertionConsumerServiceURL="${ACS}"`));
   assert.match(request, new RegExp(`<saml:Issuer[^>]*>${SP.replace(/[.]/g, '\\.')}</saml:Issuer>`));
