@@ -39,8 +39,11 @@ function isLoopback(hostname) {
 function text(env, name) {
   const value = env[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new ConfigProblem(name, 'must be a string (a wrangler var or secret)');
-  const trimmed = value.trim();
+  // wrangler.toml may give numbers and booleans unquoted (ALLOW_UNSOLICITED = true).
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new ConfigProblem(name, 'must be a string, a number or a boolean');
+  }
+  const trimmed = String(value).trim();
   return trimmed === '' ? undefined : trimmed;
 }
 

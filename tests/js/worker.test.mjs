@@ -308,7 +308,8 @@ test('open redirects: next and RelayState only ever lead to a same-origin path',
   let result = await login.browser.post('/saml/acs', { SAMLResponse: responseFor(login.requestId), RelayState: 'https://evil.example/' });
   assert.equal(result.headers.get('Location'), '/reports');
   // ...and for IdP-initiated sign-in (ALLOW_UNSOLICITED) it must be a same-origin path.
-  const idpInitiated = await worker({ ...ENTRA, ALLOW_UNSOLICITED: 'true' });
+  // (wrangler.toml may give the value unquoted: a JSON boolean binding.)
+  const idpInitiated = await worker({ ...ENTRA, ALLOW_UNSOLICITED: true });
   for (const [relayState, expected] of [['https://evil.example/', '/'], ['//evil.example', '/'], ['/welcome', '/welcome']]) {
     result = await postAcs(idpInitiated, responseFor(null), { relayState });
     assert.equal(result.status, 303);
@@ -342,7 +343,7 @@ test('sessions: expired, tampered, other purpose, rotation, TTL and SessionNotOn
   assert.deepEqual(await check(w, old), [401, 302]);
   assert.deepEqual(await check(await worker({ ...ENTRA, SESSION_SECRET: 'new-secret-0123456789abcdef0123456789abcd', SESSION_SECRET_PREVIOUS: previous }), old), [200, 200]);
   // SESSION_TTL_SECONDS, and the IdP's SessionNotOnOrAfter when it is sooner.
-  const short = await worker({ ...ENTRA, SESSION_TTL_SECONDS: '120' });
+  const short = await worker({ ...ENTRA, SESSION_TTL_SECONDS: 120 });
   let login = await startLogin(short);
   let response = await login.browser.post('/saml/acs', { SAMLResponse: responseFor(login.requestId) });
   assert.equal(cookieNamed(response, 'saml_edge_session').attributes['max-age'], '120');
