@@ -241,6 +241,24 @@ test('workerd: a Worker of its own mounts saml-edge/worker (wrangler bundle, Min
   }
 });
 
+test('the reference deployment (wrangler.toml) bundles within the Free plan and without Node built-ins', (t) => {
+  const outdir = fileURLToPath(new URL('deploy/', work));
+  const out = execFileSync(bin('wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+    cwd: fileURLToPath(repo),
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: 'true', NO_COLOR: '1' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const upload = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
+  assert.ok(upload, out);
+  t.diagnostic(`wrangler.toml's Worker: ${upload[0]}`);
+  assert.ok(Number(upload[2]) < 3 * 1024, 'under the Free plan\'s 3 MB (gzip)');
+  assert.match(out, /env\.REPLAY \(ReplayGuard\)\s+Durable Object/);
+  assert.match(out, /env\.ASSETS\s+Assets/);
+  const script = readFileSync(new URL('deploy/worker.js', work), 'utf8');
+  assert.doesNotMatch(script, NODE_BUILTIN);
+});
+
 test('types: index.d.ts type-checks a strict TypeScript consumer', () => {
   const dir = new URL('types/', work);
   mkdirSync(dir, { recursive: true });
