@@ -109,7 +109,12 @@ NODE_TEST := node --test
 ## Rebuilt only when a Rust source, the manifest or the lockfile changed (wrangler dev runs
 ## `make pkg` at every start and again when its watcher starts).
 WASM_SOURCES = $(shell find src -name '*.rs') Cargo.toml Cargo.lock
-pkg: pkg/saml_edge_bg.wasm
+## The inspector page (www/inspector/) loads the browser entry point from www/pkg/ (git-ignored).
+WWW_PKG := www/pkg/browser.js www/pkg/core.js www/pkg/saml_edge.js www/pkg/saml_edge_bg.wasm
+pkg: pkg/saml_edge_bg.wasm $(WWW_PKG)
+pkg/saml_edge.js: pkg/saml_edge_bg.wasm ;
+www/pkg/%: pkg/%
+	@mkdir -p www/pkg && cp $< $@
 pkg/saml_edge_bg.wasm: $(WASM_SOURCES) node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \

@@ -234,9 +234,52 @@ test('a deep link with a query string: back there after sign-in', { timeout: 120
 
   await page.goto(deepLink);
   const bSimon = await expectDemoIdp(page, 'GET /private/page?x=1');
-  // www/ has no such page: the static assets answer 404 with an empty body, which Chromium
-  // replaces by its own error page (page.url() is then chrome-error://…): check the response.
+  // www/ has no such page: the static assets answer with www/404.html.
   const response = await signInAt(page, bSimon, deepLink);
-  assert.ok([200, 404].includes(response.status()), `GET ${deepLink} answered ${response.status()}`);
+  assert.equal(response.status(), 404, `GET ${deepLink}`);
+  assert.equal(page.url(), deepLink, 'back at the deep link');
+  assert.equal(await page.title(), 'Not found', 'www/404.html');
   assert.ok(byName(await context.cookies()).saml_edge_session, 'signed in (session cookie set)');
+});
+
+test('the inspector runs the verifier in the page: a valid response, an XSW attack, markup shown as text', { timeout: 120_000 }, async (t) => {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${origin}/inspector/`);
+  await signInAt(page, await expectDemoIdp(page, 'GET /inspector/'), `${origin}/inspector/`);
+  assert.equal(await page.title(), 'saml-edge — SAML response inspector');
+
+  const generated = new URL('tests/data/generated/', repo);
+  const read = (name) => readFileSync(new URL(name, generated));
+  await page.fill('#certificates', read('idp.crt').toString('utf8'));
+  const inspect = async (xml) => {
+    for (const id of ['#idp-entity-id', '#sp-entity-id', '#acs-url', '#request-id', '#now']) await page.fill(id, '');
+    await page.fill('#response', Buffer.from(xml).toString('base64'));
+    await page.click('#fill');
+    await page.click('button[type=submit]');
+    await page.locator('#verdict').filter({ hasText: /\S/ }).waitFor();
+    const verdict = await page.locator('#verdict').textContent();
+    const outcomes = await page.locator('#checks tbody tr').evaluateAll((rows) => rows.map((r) => `${r.dataset.check}:${r.dataset.outcome}`));
+    return { verdict, outcomes };
+  };
+
+  let result = await inspect(read('entra2021_assertion_signed_compact.xml'));
+  assert.equal(result.verdict, 'Every check passed', JSON.stringify(result));
+  assert.ok(result.outcomes.every((o) => /:(passed|not_applicable)$/.test(o)), result.outcomes.join());
+  assert.equal(await page.inputValue('#sp-entity-id'), 'https://app.example.com/saml/metadata', 'prefilled from the Audience');
+  assert.match(await page.locator('#identity').textContent(), /"nameId": "B\.Simon@contoso\.com"/);
+
+  result = await inspect(read('xsw1.xml'));
+  assert.equal(result.verdict, 'Refused: xml_duplicate_id', JSON.stringify(result));
+  assert.ok(result.outcomes.includes('xml:failed'), result.outcomes.join());
+
+  // Markup inside the response is displayed, never interpreted.
+  const hostile = read('entra2021_assertion_signed_compact.xml')
+    .toString('utf8')
+    .replace('</samlp:Response>', '<!--</pre><img src=x onerror="window.__pwned=1">--></samlp:Response>');
+  result = await inspect(hostile);
+  assert.equal(result.verdict, 'Every check passed', 'a comment outside the signed assertion changes nothing');
+  assert.match(await page.locator('#xml').textContent(), /<img src=x onerror=/);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
 });
