@@ -224,7 +224,9 @@ const CACHE_LIMIT = 16;
 /** The state for `env` and `requestUrl`, built on first use. Throws ConfigProblem. */
 export function stateFor(env, requestUrl) {
   const settings = readSettings(env);
-  const key = JSON.stringify([settings, settings.acsUrl === undefined ? requestUrl.origin : '']);
+  // The ACS URL's default and the demo IdP (loopback check included) depend on the origin.
+  const perOrigin = settings.acsUrl === undefined || settings.idp === null;
+  const key = JSON.stringify([settings, perOrigin ? requestUrl.origin : '']);
   let state = states.get(key);
   if (!state) {
     state = buildState(settings, requestUrl);

@@ -184,7 +184,8 @@ test('the demo IdP is never served with an IdP configured, and its key is not tr
 });
 
 test('demo mode refuses to run on a public host: 500 naming IDP_CERT', async () => {
-  const w = await worker({ SP_ENTITY_ID: SP, SESSION_SECRET: SECRET });
+  const w = await worker({ SP_ENTITY_ID: SP, SESSION_SECRET: SECRET, ACS_URL: ACS });
+  assert.equal((await w.fetch('/login/')).status, 302, 'on localhost first: the demo runs');
   for (const path of ['https://sso.example.com/', 'https://sso.example.com/demo-idp/', 'https://sso.example.com/saml/acs']) {
     const response = await w.fetch(path);
     assert.equal(response.status, 500, path);
