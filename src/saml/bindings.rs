@@ -21,6 +21,7 @@ use crate::encoding::{
 };
 use crate::error::{ConfigError, EncodingError, SignatureError};
 use crate::x509::Certificate;
+use crate::xml::writer::escape_with;
 use crate::{Error, Limits};
 
 /// Largest decoded query `Signature` accepted (a 16384-bit RSA signature is 2048 bytes).
@@ -369,18 +370,14 @@ pub const POST_FORM_SCRIPT_CSP_HASH: &str = "'sha256-8lDeP0UDwCO6/RhblgeH/ctdBzj
 
 /// Escapes a value for a double-quoted HTML attribute (`&`, `<`, `>`, `"`, `'`).
 pub fn escape_html_attribute(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
+    escape_with(value, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    })
 }
 
 /// Whether `nonce` is a CSP `base64-value` (RFC 4648 base64 or base64url, optional padding).

@@ -2,38 +2,46 @@
 //!
 //! Output is built from trusted templates plus escaped values; nothing here parses.
 
-/// Escapes character data for use between tags (`&`, `<`, `>`; CR as `&#xD;`).
-pub fn escape_text(value: &str) -> String {
+/// `value` with every character for which `replacement` gives a string replaced by it: the one
+/// loop behind the escaping functions, each of which is a table.
+pub(crate) fn escape_with(
+    value: &str,
+    replacement: impl Fn(char) -> Option<&'static str>,
+) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            other => out.push(other),
+        match replacement(c) {
+            Some(escaped) => out.push_str(escaped),
+            None => out.push(c),
         }
     }
     out
 }
 
+/// Escapes character data for use between tags (`&`, `<`, `>`; CR as `&#xD;`).
+pub fn escape_text(value: &str) -> String {
+    escape_with(value, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '\r' => Some("&#xD;"),
+        _ => None,
+    })
+}
+
 /// Escapes a value for a double-quoted attribute (`&`, `<`, `"`, and white space that attribute
 /// normalization would otherwise turn into spaces).
 pub fn escape_attribute(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            other => out.push(other),
-        }
-    }
-    out
+    escape_with(value, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\t' => Some("&#x9;"),
+        '\n' => Some("&#xA;"),
+        '\r' => Some("&#xD;"),
+        _ => None,
+    })
 }
 
 /// Renders a document indented for people (the `inspect` command): one element per line,
