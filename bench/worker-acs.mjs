@@ -6,7 +6,7 @@
 // times a signed-in page view (session check + static asset). Not a test: `make bench-worker`.
 //
 //   node bench/worker-acs.mjs [--requests N]
-import { Browser, SECRET, hiddenInput, startWorker } from '../tests/js/worker-harness.mjs';
+import { Browser, SECRET, demoResponse, startWorker } from '../tests/js/worker-harness.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1]]] : [])),
@@ -25,10 +25,7 @@ function summary(label, times) {
 /** One sign-in through the demo IdP; returns the ACS request's wall time (ms) and the browser. */
 async function signIn(worker) {
   const browser = new Browser(worker);
-  const login = await browser.request('/login/');
-  const list = await (await browser.request(login.headers.get('Location'))).text();
-  const form = await (await browser.post('/demo-idp/', { request: hiddenInput(list, 'request'), user: 'b.simon' })).text();
-  const samlResponse = hiddenInput(form, 'SAMLResponse');
+  const samlResponse = await demoResponse(browser);
   const started = performance.now();
   const response = await browser.post('/saml/acs', { SAMLResponse: samlResponse });
   await response.arrayBuffer();

@@ -127,7 +127,7 @@ async function boundedText(request, limit) {
   return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
 }
 
-async function acs(request, env, state, now) {
+async function acs(request, url, env, state, now) {
   if (request.method !== 'POST') {
     return refuse('method_not_allowed', `ACS called with ${request.method}`, request, 405, { Allow: 'POST' });
   }
@@ -144,10 +144,10 @@ async function acs(request, env, state, now) {
   let returnPath;
   if (pending.claims) {
     requestId = typeof pending.claims.rid === 'string' ? pending.claims.rid : null;
-    returnPath = safeReturnPath(pending.claims.next, new URL(request.url));
+    returnPath = safeReturnPath(pending.claims.next, url);
   } else if (pending.error === TOKEN_MISSING && state.allowUnsolicited) {
     // IdP-initiated: RelayState, when it is a same-origin path, says where to go.
-    returnPath = safeReturnPath(form.get('RelayState'), new URL(request.url));
+    returnPath = safeReturnPath(form.get('RelayState'), url);
   } else {
     return refuse(`request_cookie_${pending.error}`, `login cookie ${pending.error}`, request);
   }
@@ -231,8 +231,7 @@ function proxy(request, url, state, session) {
 }
 
 /** What a signed-in user gets by default: the origin (ORIGIN) or the static assets. */
-async function defaultApp(request, env, _ctx, session, state) {
-  const url = new URL(request.url);
+async function defaultApp(request, url, env, session, state) {
   if (state.origin !== null) return proxy(request, url, state, session);
   if (env.ASSETS) {
     const response = await env.ASSETS.fetch(request);
@@ -258,7 +257,7 @@ export function samlEdge({ app } = {}) {
         if (path === '/login' || path === '/login/') return await login(url, state, now);
         if (path === '/saml/acs') {
           if (!env.REPLAY) throw new ConfigProblem('REPLAY', 'the Durable Object binding is missing (see wrangler.toml)');
-          return await acs(request, env, state, now);
+          return await acs(request, url, env, state, now);
         }
         if (path === '/saml/metadata') {
           return new Response(state.sp.metadata(), {
@@ -278,7 +277,7 @@ export function samlEdge({ app } = {}) {
         const session = await readSession(request, state, now);
         if (path === '/saml/session') return session ? json(session) : json({ error: 'no_session' }, 401);
         if (!session) return redirect(`/login/?next=${encodeURIComponent(safeReturnPath(path + url.search, url))}`, 302);
-        return await (app ? app(request, env, ctx, session) : defaultApp(request, env, ctx, session, state));
+        return await (app ? app(request, env, ctx, session) : defaultApp(request, url, env, session, state));
       } catch (error) {
         if (error instanceof ConfigProblem) {
           log('configuration_error', { variable: error.variable, detail: error.message });

@@ -220,13 +220,25 @@ export function buildState(settings, requestUrl) {
 /** Per-isolate cache: one state per (configuration, origin). */
 const states = new Map();
 const CACHE_LIMIT = 16;
+/**
+ * The settings and their cache key per `env` object: workerd passes the same `env` to every
+ * request of an isolate, so the variables are read once, not on every page view. (A Worker
+ * that mounts samlEdge() with a new `env` object per request still hits `states` by key.)
+ */
+const settingsOfEnv = new WeakMap();
 
 /** The state for `env` and `requestUrl`, built on first use. Throws ConfigProblem. */
 export function stateFor(env, requestUrl) {
-  const settings = readSettings(env);
+  let known = settingsOfEnv.get(env);
+  if (!known) {
+    const settings = readSettings(env);
+    known = { settings, key: JSON.stringify(settings) };
+    settingsOfEnv.set(env, known);
+  }
+  const { settings } = known;
   // The ACS URL's default and the demo IdP (loopback check included) depend on the origin.
   const perOrigin = settings.acsUrl === undefined || settings.idp === null;
-  const key = JSON.stringify([settings, perOrigin ? requestUrl.origin : '']);
+  const key = perOrigin ? `${known.key} ${requestUrl.origin}` : known.key;
   let state = states.get(key);
   if (!state) {
     state = buildState(settings, requestUrl);

@@ -12,6 +12,7 @@
 import { DEMO_IDP_PRIVATE_KEY_PEM } from './demo-idp-key.js';
 import { DEMO_IDP_PATH } from './config.js';
 import { autoPostPage, escapeHtml, page, pageHeaders } from './pages.js';
+import { toBase64 } from './tokens.js';
 
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -70,12 +71,6 @@ function instant(ms) {
   return new Date(ms).toISOString();
 }
 
-function base64(bytes) {
-  let binary = '';
-  for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-
 function pemBody(pem) {
   return pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
 }
@@ -113,7 +108,7 @@ export async function signedResponse({ user, requestId, acsUrl, spEntityId, idpE
     `<AttributeStatement>${attributes}</AttributeStatement>` +
     `<AuthnStatement AuthnInstant="${issued}" SessionIndex="${assertionId}"><AuthnContext><AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</AuthnContextClassRef></AuthnContext></AuthnStatement></Assertion>`;
   const encoder = new TextEncoder();
-  const digest = base64(await crypto.subtle.digest('SHA-256', encoder.encode(head + rest)));
+  const digest = toBase64(await crypto.subtle.digest('SHA-256', encoder.encode(head + rest)));
   const signedInfoBody =
     `<CanonicalizationMethod Algorithm="${EXC_C14N}"></CanonicalizationMethod>` +
     `<SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"></SignatureMethod>` +
@@ -121,7 +116,7 @@ export async function signedResponse({ user, requestId, acsUrl, spEntityId, idpE
     `<DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"></DigestMethod><DigestValue>${digest}</DigestValue></Reference>`;
   // In its canonical form SignedInfo declares the default namespace it uses.
   const canonicalSignedInfo = `<SignedInfo xmlns="${DSIG}">${signedInfoBody}</SignedInfo>`;
-  const signatureValue = base64(
+  const signatureValue = toBase64(
     await crypto.subtle.sign('RSASSA-PKCS1-v1_5', await demoKey(), encoder.encode(canonicalSignedInfo)),
   );
   const signature =
@@ -203,7 +198,7 @@ async function signIn(request, state) {
     now: Date.now(),
   });
   const nonce = crypto.randomUUID();
-  const responseB64 = base64(new TextEncoder().encode(xml));
+  const responseB64 = toBase64(new TextEncoder().encode(xml));
   return html(autoPostPage('Signing in…', state.acsUrl, { SAMLResponse: responseB64 }, nonce), 200, {
     'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action ${new URL(state.acsUrl).origin}; frame-ancestors 'none'; base-uri 'none'`,
   });

@@ -38,11 +38,16 @@ function macInput(purpose, payload) {
   return encoder.encode(`${purpose}\n${payload}`);
 }
 
+/** Standard base64 of bytes (a Uint8Array or an ArrayBuffer). */
+export function toBase64(bytes) {
+  let binary = '';
+  for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
 /** base64url without padding. */
 export function toBase64Url(bytes) {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** Strict base64url (no padding); `null` when malformed. */

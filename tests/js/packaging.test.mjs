@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { Browser, hiddenInput } from './worker-harness.mjs';
+import { Browser, demoResponse } from './worker-harness.mjs';
 
 const repo = new URL('../../', import.meta.url);
 const work = new URL('target/js-packaging/', repo);
@@ -230,10 +230,7 @@ test('workerd: a Worker of its own mounts saml-edge/worker (wrangler bundle, Min
     const browser = new Browser({ fetch: (url, init) => mf.dispatchFetch(url, { redirect: 'manual', ...init }) });
     let response = await browser.request('/reports');
     assert.equal(response.headers.get('Location'), '/login/?next=%2Freports');
-    response = await browser.request(response.headers.get('Location'));
-    const list = await (await browser.request(response.headers.get('Location'))).text();
-    const form = await (await browser.post('/demo-idp/', { request: hiddenInput(list, 'request'), user: 'b.simon' })).text();
-    response = await browser.post('/saml/acs', { SAMLResponse: hiddenInput(form, 'SAMLResponse') });
+    response = await browser.post('/saml/acs', { SAMLResponse: await demoResponse(browser, { next: '/reports' }) });
     assert.equal(response.status, 303);
     assert.deepEqual(await (await browser.request('/reports')).json(), { hello: 'B.Simon@contoso.com', path: '/reports' });
   } finally {

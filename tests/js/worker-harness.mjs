@@ -122,6 +122,17 @@ export class Browser {
   }
 }
 
+/**
+ * Signs in through the demo IdP (demo mode) as far as the ACS: `/login/?next=…`, the user list,
+ * the user's signed response. Returns the `SAMLResponse` value, not yet posted.
+ */
+export async function demoResponse(browser, { next = '/', user = 'b.simon' } = {}) {
+  const login = await browser.request(`/login/?next=${encodeURIComponent(next)}`);
+  const list = await (await browser.request(login.headers.get('Location'))).text();
+  const form = await (await browser.post('/demo-idp/', { request: hiddenInput(list, 'request'), user })).text();
+  return hiddenInput(form, 'SAMLResponse');
+}
+
 /** The AuthnRequest XML of an HTTP-Redirect URL (raw DEFLATE + base64). */
 export function authnRequestOf(location) {
   const samlRequest = new URL(location).searchParams.get('SAMLRequest');

@@ -13,6 +13,7 @@ import {
   IDP_CERT_PEM,
   SECRET,
   authnRequestOf,
+  demoResponse,
   hiddenInput,
   pageCode,
   parseSetCookie,
@@ -174,11 +175,9 @@ test('the demo IdP is never served with an IdP configured, and its key is not tr
   assert.equal((await w.fetch('/demo-idp/', { method: 'POST' })).status, 404);
   // A response signed by the (public) demo key, posted to the configured Worker.
   const demo = await worker({ SP_ENTITY_ID: SP, SESSION_SECRET: SECRET, ACS_URL: ACS });
-  const { browser, location } = await startLogin(demo);
-  const list = await (await browser.request(location)).text();
-  const form = await (await browser.post('/demo-idp/', { request: hiddenInput(list, 'request'), user: 'b.simon' })).text();
+  const demoSigned = await demoResponse(new Browser(demo));
   const { requestId } = await startLogin(w);
-  const result = await refusal(await postAcs(w, hiddenInput(form, 'SAMLResponse'), { cookie: await loginToken({ rid: requestId }) }));
+  const result = await refusal(await postAcs(w, demoSigned, { cookie: await loginToken({ rid: requestId }) }));
   assert.equal(result.status, 403);
   assert.equal(result.code, 'signature_invalid');
 });
