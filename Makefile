@@ -68,7 +68,7 @@ clean:
 ## FUZZ_SECONDS on fuzz/corpus/<target> (built from fuzz/seeds and the test fixtures); crashes go
 ## to fuzz/artifacts/<target>/, logs to fuzz/logs/<target>.log. Fails on the first crash.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := xml_parse c14n encoding metadata verify_post_response
+FUZZ_TARGETS := xml_parse c14n encoding metadata verify_post_response rsa_verify
 FUZZ_FLAGS ?= -rss_limit_mb=2048 -max_len=65536 -timeout=60 -print_final_stats=1
 .PHONY: fuzz
 fuzz:

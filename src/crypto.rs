@@ -26,6 +26,9 @@
 
 use core::fmt;
 
+mod modexp;
+
+use modexp::PublicModulus;
 use rsa::traits::PublicKeyParts as _;
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
@@ -178,8 +181,67 @@ fn invalid_key(field: &'static str, what: &str, err: &dyn fmt::Display) -> Confi
 /// An RSA public key, used to verify IdP signatures.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RsaPublicKey {
-    /// The key.
+    /// The key as decoded (its modulus and exponent are the source of `modulus`).
     inner: rsa::PublicKey,
+    /// The verification parameters, computed once when the key is loaded.
+    modulus: PublicModulus,
+}
+
+/// The DER `DigestInfo` prefix (RFC 8017 §9.2, note 1: the encoding with NULL parameters) that
+/// precedes the hash in an RSASSA-PKCS1-v1_5 encoded message.
+fn digest_info_prefix(alg: DigestAlgorithm) -> &'static [u8] {
+    match alg {
+        DigestAlgorithm::Sha1 => &[
+            0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
+            0x14,
+        ],
+        DigestAlgorithm::Sha256 => &[
+            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x01, 0x05, 0x00, 0x04, 0x20,
+        ],
+        DigestAlgorithm::Sha384 => &[
+            0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x02, 0x05, 0x00, 0x04, 0x30,
+        ],
+        DigestAlgorithm::Sha512 => &[
+            0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x03, 0x05, 0x00, 0x04, 0x40,
+        ],
+    }
+}
+
+/// The EMSA-PKCS1-v1_5 encoding of `hash` (RFC 8017 §9.2) for a `len`-byte modulus:
+/// `00 01 FF…FF 00 DigestInfo`, at least 8 bytes of `FF`. `None` when the modulus is too short.
+fn emsa_pkcs1_v15(alg: DigestAlgorithm, hash: &[u8], len: usize) -> Option<Vec<u8>> {
+    let prefix = digest_info_prefix(alg);
+    let t_len = prefix.len() + hash.len();
+    let padding = len.checked_sub(t_len + 3).filter(|p| *p >= 8)?;
+    let mut em = Vec::with_capacity(len);
+    em.extend_from_slice(&[0x00, 0x01]);
+    em.resize(2 + padding, 0xff);
+    em.push(0x00);
+    em.extend_from_slice(prefix);
+    em.extend_from_slice(hash);
+    Some(em)
+}
+
+impl RsaPublicKey {
+    /// Wraps a decoded key, precomputing its verification parameters.
+    fn from_inner(inner: rsa::PublicKey) -> Result<Self, ConfigError> {
+        let e = inner.e_bytes().iter().try_fold(0u64, |acc, byte| {
+            acc.checked_mul(256).map(|acc| acc | u64::from(*byte))
+        });
+        let modulus = e
+            .and_then(|e| PublicModulus::new(&inner.n_bytes(), e))
+            .ok_or_else(|| {
+                invalid_key(
+                    "public_key",
+                    "RSA public key",
+                    &"unusable modulus or exponent",
+                )
+            })?;
+        Ok(RsaPublicKey { inner, modulus })
+    }
 }
 
 impl RsaPublicKey {
@@ -191,8 +253,8 @@ impl RsaPublicKey {
     pub fn from_spki_der(der: &[u8]) -> Result<Self, ConfigError> {
         use rsa::pkcs8::DecodePublicKey as _;
         rsa::PublicKey::from_public_key_der(der)
-            .map(|inner| RsaPublicKey { inner })
             .map_err(|err| invalid_key("public_key", "RSA SubjectPublicKeyInfo", &err))
+            .and_then(Self::from_inner)
     }
 
     /// Reads a DER PKCS#1 `RSAPublicKey` (`-----BEGIN RSA PUBLIC KEY-----` PEM contains one).
@@ -200,8 +262,8 @@ impl RsaPublicKey {
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, ConfigError> {
         use rsa::pkcs1::DecodeRsaPublicKey as _;
         rsa::PublicKey::from_pkcs1_der(der)
-            .map(|inner| RsaPublicKey { inner })
             .map_err(|err| invalid_key("public_key", "PKCS#1 RSA public key", &err))
+            .and_then(Self::from_inner)
     }
 
     /// The modulus size in bits.
@@ -211,7 +273,7 @@ impl RsaPublicKey {
 
     /// The modulus size in bytes: the length every signature by this key has.
     fn modulus_len(&self) -> usize {
-        self.inner.size()
+        self.modulus.len()
     }
 
     /// Verifies an RSASSA-PKCS1-v1_5 `signature` over `message` (the message is hashed here).
@@ -225,17 +287,31 @@ impl RsaPublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureError> {
-        if signature.len() != self.modulus_len() {
+        let digest = alg.digest_algorithm();
+        self.verify_digest(alg, &digest.digest(message), signature)
+    }
+
+    /// Verifies an RSASSA-PKCS1-v1_5 `signature` over a message whose `alg` digest is `hash`
+    /// (RFC 8017 §8.2.2): RSAVP1 (the signature as an integer must be below the modulus and
+    /// exactly as long), then the whole encoded message compared with
+    /// `00 01 FF…FF 00 DigestInfo(hash)`; the signature's ASN.1 is never parsed. A `hash` of
+    /// the wrong length fails. Every failure is [`SignatureError::InvalidSignature`].
+    pub fn verify_digest(
+        &self,
+        alg: SignatureAlgorithm,
+        hash: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureError> {
+        let digest = alg.digest_algorithm();
+        if hash.len() != digest.output_len() || signature.len() != self.modulus_len() {
             return Err(SignatureError::InvalidSignature);
         }
-        let key = &self.inner;
-        let result = match alg {
-            SignatureAlgorithm::RsaSha1 => key.pkcs1v15_verify::<Sha1>(message, signature),
-            SignatureAlgorithm::RsaSha256 => key.pkcs1v15_verify::<Sha256>(message, signature),
-            SignatureAlgorithm::RsaSha384 => key.pkcs1v15_verify::<Sha384>(message, signature),
-            SignatureAlgorithm::RsaSha512 => key.pkcs1v15_verify::<Sha512>(message, signature),
-        };
-        result.map_err(|_| SignatureError::InvalidSignature)
+        let expected = emsa_pkcs1_v15(digest, hash, self.modulus_len());
+        let encoded = self.modulus.public_op(signature);
+        match (expected, encoded) {
+            (Some(expected), Some(encoded)) if constant_time_eq(&expected, &encoded) => Ok(()),
+            _ => Err(SignatureError::InvalidSignature),
+        }
     }
 }
 
@@ -282,6 +358,8 @@ mod signing {
     pub struct RsaPrivateKey {
         /// The key.
         inner: rsa::PrivateKey,
+        /// Its public half, with the verification parameters.
+        public: RsaPublicKey,
     }
 
     impl RsaPrivateKey {
@@ -313,7 +391,13 @@ mod signing {
             if bits < MIN_RSA_BITS {
                 return Err(ConfigError::KeyTooSmall { bits });
             }
-            Ok(RsaPrivateKey { inner })
+            let public = RsaPublicKey::from_inner(inner.to_public_key()).map_err(|_| {
+                ConfigError::Invalid {
+                    field: FIELD,
+                    detail: "not a usable RSA private key".to_owned(),
+                }
+            })?;
+            Ok(RsaPrivateKey { inner, public })
         }
 
         /// The modulus size in bits.
@@ -342,9 +426,7 @@ mod signing {
 
         /// The matching public key.
         pub fn public_key(&self) -> RsaPublicKey {
-            RsaPublicKey {
-                inner: self.inner.to_public_key(),
-            }
+            self.public.clone()
         }
     }
 

@@ -7,6 +7,8 @@
 
 #[path = "../fuzz/common/checks.rs"]
 mod checks;
+#[path = "../fuzz/common/rsa_verify.rs"]
+mod rsa_verify;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -37,6 +39,7 @@ fn run(target: &str, data: &[u8]) {
         "encoding" => checks::encoding(data),
         "metadata" => checks::metadata(data),
         "verify_post_response" => checks::verify(data),
+        "rsa_verify" => rsa_verify::rsa_verify(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -52,6 +55,7 @@ fn fuzz_reproducers_stay_fixed() {
             "encoding",
             "metadata",
             "verify_post_response",
+            "rsa_verify",
         ] {
             run(t, data);
         }
@@ -70,6 +74,7 @@ fn committed_fuzz_seeds_pass_every_check() {
         "encoding",
         "metadata",
         "verify_post_response",
+        "rsa_verify",
     ] {
         let Ok(entries) = std::fs::read_dir(seeds.join(target)) else {
             panic!("fuzz/seeds/{target} is missing");
