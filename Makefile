@@ -57,7 +57,12 @@ dev: node_modules/.package-lock.json .dev.vars
 cli:
 	$(CARGO) build --release --bin saml-edge
 
-bench:
+## The size series (100 KB and 0.75 MB responses, signed by xmlsec1): target/bench-data/.
+BENCH_DATA := target/bench-data/entra_100k.xml target/bench-data/entra_750k.xml
+$(BENCH_DATA) &: bench/make_sizes.py tests/data/generated/entra2021_groups150.xml
+	$(PYTHON) bench/make_sizes.py
+
+bench: $(BENCH_DATA)
 	$(CARGO) bench --bench verify
 
 clean:
@@ -151,7 +156,7 @@ js: lint-wasm pkg node_modules/.package-lock.json
 	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/worker-attacks.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
 
-bench-js: pkg node_modules/.package-lock.json
+bench-js: pkg node_modules/.package-lock.json $(BENCH_DATA)
 	node bench/compare.mjs
 
 ## The Worker's ACS request on workerd (Miniflare), over sequential sign-ins through the demo IdP.

@@ -1,26 +1,33 @@
-//! Native verification of an Entra-shaped response (assertion signed with RSA-SHA256, the Entra
-//! default), signed by xmlsec1: `make bench`.
+//! Native verification of Entra-shaped responses (assertion signed with RSA-SHA256, the Entra
+//! default): `make bench`.
+//!
+//! * `verify/entra_post_response_5130_bytes`: the 5 KB response signed by xmlsec1
+//!   (tests/data/generated, the figure of the README);
+//! * `size/…`: the size series, 5 KB, 17 KB (150 group claims, tests/data/generated), 100 KB and
+//!   0.75 MB (target/bench-data, made and signed by xmlsec1 with `python3 bench/make_sizes.py`,
+//!   which `make bench` runs; the largest is the largest POST field the default limits accept),
+//!   with throughput in bytes of XML so that linear growth shows as a constant rate.
 
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use saml_edge::{Certificate, Expect, IdentityProvider, ServiceProvider, UnixTime, encoding};
 use serde_json::Value;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/generated");
+const SIZES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-data");
 
-fn load() -> (ServiceProvider, String, Value) {
+struct World {
+    sp: ServiceProvider,
+    manifest: Value,
+    defaults: Value,
+}
+
+fn world() -> World {
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(format!("{DATA}/cases.json")).unwrap())
             .unwrap();
     let defaults = manifest["defaults"].clone();
-    let case = manifest["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "entra2021_assertion_signed_compact" && c["expect"] == "valid")
-        .expect("the Entra 2021 assertion-signed case")
-        .clone();
     let mut idp = IdentityProvider::new(defaults["idpEntityId"].as_str().unwrap(), "");
     for cert in defaults["idpCerts"].as_array().unwrap() {
         let pem = std::fs::read(format!("{DATA}/{}", cert.as_str().unwrap())).unwrap();
@@ -34,17 +41,34 @@ fn load() -> (ServiceProvider, String, Value) {
         .idp(idp)
         .build()
         .unwrap();
-    let xml = std::fs::read(format!("{DATA}/{}", case["file"].as_str().unwrap())).unwrap();
-    (sp, encoding::encode_base64(&xml), defaults)
+    World {
+        sp,
+        manifest,
+        defaults,
+    }
+}
+
+/// The XML of a valid case of cases.json.
+fn case_xml(world: &World, name: &str) -> Vec<u8> {
+    let case = world.manifest["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name && c["expect"] == "valid")
+        .unwrap_or_else(|| panic!("the valid case {name}"));
+    std::fs::read(format!("{DATA}/{}", case["file"].as_str().unwrap())).unwrap()
 }
 
 fn bench(c: &mut Criterion) {
-    let (sp, form_value, defaults) = load();
-    let now = UnixTime::parse_rfc3339_utc(defaults["now"].as_str().unwrap()).unwrap();
+    let world = world();
+    let now = UnixTime::parse_rfc3339_utc(world.defaults["now"].as_str().unwrap()).unwrap();
     let expect = Expect {
-        request_id: defaults["requestId"].as_str(),
+        request_id: world.defaults["requestId"].as_str(),
         now,
     };
+    let sp = &world.sp;
+    let small = case_xml(&world, "entra2021_assertion_signed_compact");
+    let form_value = encoding::encode_base64(&small);
     sp.verify_post_response(&form_value, &expect)
         .expect("the benchmark response verifies");
     let mut group = c.benchmark_group("verify");
@@ -58,6 +82,36 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+    group.finish();
+
+    let read_size = |name: &str| {
+        std::fs::read(format!("{SIZES}/{name}")).unwrap_or_else(|err| {
+            panic!("{SIZES}/{name}: {err} (make it with `python3 bench/make_sizes.py`)")
+        })
+    };
+    let series = [
+        ("5k", small),
+        ("17k_150_groups", case_xml(&world, "entra2021_groups150")),
+        ("100k", read_size("entra_100k.xml")),
+        ("750k", read_size("entra_750k.xml")),
+    ];
+    let mut group = c.benchmark_group("size");
+    group.measurement_time(Duration::from_secs(5));
+    for (name, xml) in &series {
+        let form_value = encoding::encode_base64(xml);
+        sp.verify_post_response(&form_value, &expect)
+            .unwrap_or_else(|err| panic!("{name} does not verify: {err}"));
+        group.throughput(Throughput::Bytes(xml.len() as u64));
+        if xml.len() > 500_000 {
+            group.sample_size(20);
+        }
+        group.bench_function(format!("{name}_{}_bytes", xml.len()), |b| {
+            b.iter(|| {
+                sp.verify_post_response(std::hint::black_box(&form_value), &expect)
+                    .unwrap()
+            })
+        });
+    }
     group.finish();
 }
 

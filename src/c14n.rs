@@ -41,30 +41,36 @@ type Binding<'a> = (Option<&'a str>, &'a str);
 /// Canonicalizes the subtree rooted at `apex`. Returns an empty vector only when `apex` is not a
 /// node of `doc` (callers treat an empty result as an error: V13).
 pub fn canonicalize(doc: &Document, apex: NodeId, options: &Options<'_>) -> Vec<u8> {
-    // The PrefixList as a sorted set. It comes from the document (SignedInfo's own list is read
-    // before the signature is checked) and can hold a hundred thousand tokens: it is never
-    // scanned per element, only probed for the prefixes in scope.
-    let mut inclusive: Vec<&str> = options
-        .inclusive_prefixes
-        .iter()
-        .map(String::as_str)
-        .collect();
-    inclusive.sort_unstable();
-    inclusive.dedup();
-    let inclusive_default = inclusive.binary_search(&"#default").is_ok();
     let mut out = Vec::with_capacity(4096);
-    let mut writer = Writer {
-        doc,
-        options,
-        inclusive,
-        inclusive_default,
-        out: &mut out,
-    };
-    writer.subtree(apex);
+    Writer::new(doc, options, &mut out, None).subtree(apex);
     out
 }
 
-struct Writer<'a> {
+/// How many canonical bytes [`canonicalize_into`] collects before handing them to its sink.
+const CHUNK: usize = 8 * 1024;
+
+/// Canonicalizes the subtree rooted at `apex` straight into `sink` (e.g. a digest's update),
+/// in pieces of about [`CHUNK`] bytes, so that the canonical form of a large element is never
+/// held in memory whole. The bytes and their order are exactly those of [`canonicalize`].
+/// Returns whether the output starts with `<` (it is empty only when `apex` is not a node of
+/// `doc`: callers treat `false` as an error, V13).
+pub fn canonicalize_into(
+    doc: &Document,
+    apex: NodeId,
+    options: &Options<'_>,
+    sink: &mut dyn FnMut(&[u8]),
+) -> bool {
+    let mut out = Vec::with_capacity(CHUNK + 1024);
+    let mut writer = Writer::new(doc, options, &mut out, Some(sink));
+    writer.subtree(apex);
+    writer.flush();
+    writer.first == Some(b'<')
+}
+
+/// Where [`canonicalize_into`] hands the canonical bytes.
+type Sink<'s> = &'s mut dyn FnMut(&[u8]);
+
+struct Writer<'a, 's> {
     doc: &'a Document,
     options: &'a Options<'a>,
     /// `options.inclusive_prefixes`, sorted and deduplicated.
@@ -72,6 +78,10 @@ struct Writer<'a> {
     /// `#default` is in the PrefixList.
     inclusive_default: bool,
     out: &'a mut Vec<u8>,
+    /// Where full chunks of `out` go ([`canonicalize_into`]); `None` keeps everything in `out`.
+    sink: Option<Sink<'s>>,
+    /// The first byte handed to `sink`.
+    first: Option<u8>,
 }
 
 /// One step of the iterative traversal (no recursion: depth is bounded by Limits, but an
@@ -81,12 +91,56 @@ enum Step {
     Leave(NodeId, usize),
 }
 
-impl<'a> Writer<'a> {
+impl<'a, 's> Writer<'a, 's> {
+    fn new(
+        doc: &'a Document,
+        options: &'a Options<'a>,
+        out: &'a mut Vec<u8>,
+        sink: Option<Sink<'s>>,
+    ) -> Self {
+        // The PrefixList as a sorted set. It comes from the document (SignedInfo's own list is
+        // read before the signature is checked) and can hold a hundred thousand tokens: it is
+        // never scanned per element, only probed for the prefixes in scope.
+        let mut inclusive: Vec<&str> = options
+            .inclusive_prefixes
+            .iter()
+            .map(String::as_str)
+            .collect();
+        inclusive.sort_unstable();
+        inclusive.dedup();
+        let inclusive_default = inclusive.binary_search(&"#default").is_ok();
+        Writer {
+            doc,
+            options,
+            inclusive,
+            inclusive_default,
+            out,
+            sink,
+            first: None,
+        }
+    }
+
+    /// Hands what `out` holds to the sink, if there is one.
+    fn flush(&mut self) {
+        if let Some(sink) = self.sink.as_mut()
+            && !self.out.is_empty()
+        {
+            if self.first.is_none() {
+                self.first = self.out.first().copied();
+            }
+            sink(self.out.as_slice());
+            self.out.clear();
+        }
+    }
+
     fn subtree(&mut self, apex: NodeId) {
         // rendered[i] = bindings visible at output level i (a stack of scopes).
         let mut scopes: Vec<Vec<Binding<'a>>> = vec![vec![(None, "")]];
         let mut steps = vec![Step::Enter(apex, 0)];
         while let Some(step) = steps.pop() {
+            if self.out.len() >= CHUNK {
+                self.flush();
+            }
             match step {
                 Step::Enter(node, scope) => {
                     if Some(node) == self.options.exclude {
@@ -281,6 +335,38 @@ mod tests {
             .next()
             .map_or(doc.root(), |(id, _)| id);
         String::from_utf8(canonicalize(&doc, apex, &options)).unwrap()
+    }
+
+    #[test]
+    fn streaming_gives_the_same_bytes() {
+        // Large enough for several chunks, with text that needs escaping across chunk ends.
+        let mut xml = String::from(r#"<r xmlns:a="urn:a"><a:x b="&lt;&#9;">"#);
+        for i in 0..3000 {
+            xml.push_str(&format!("<y n=\"{i}\">t&amp;{i}&#13;</y><!--c-->"));
+        }
+        xml.push_str("</a:x></r>");
+        let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
+        let apex = doc.child_elements(doc.root()).next().unwrap().0;
+        let excluded = doc.child_elements(apex).next().map(|(id, _)| id);
+        for exclude in [None, excluded] {
+            for with_comments in [false, true] {
+                let options = Options {
+                    with_comments,
+                    exclude,
+                    ..Options::default()
+                };
+                let whole = canonicalize(&doc, apex, &options);
+                assert!(whole.len() > 3 * CHUNK);
+                let mut pieces = Vec::new();
+                let starts = canonicalize_into(&doc, apex, &options, &mut |bytes| {
+                    pieces.push(bytes.to_vec())
+                });
+                assert!(starts);
+                assert!(pieces.len() > 3);
+                assert!(pieces.iter().all(|p| !p.is_empty()));
+                assert_eq!(pieces.concat(), whole);
+            }
+        }
     }
 
     #[test]

@@ -414,7 +414,9 @@ pub fn verify_enveloped(
         })
         .ok_or(SignatureError::InvalidSignature)?;
 
-    let referenced_bytes = c14n::canonicalize(
+    // Canonicalized straight into the digest: the canonical form is never held whole.
+    let mut hasher = plan.digest_algorithm.hasher();
+    let starts_with_element = c14n::canonicalize_into(
         doc,
         parent,
         &Options {
@@ -422,11 +424,12 @@ pub fn verify_enveloped(
             inclusive_prefixes: &plan.reference_prefixes,
             exclude: Some(signature),
         },
+        &mut |bytes| hasher.update(bytes),
     );
-    if referenced_bytes.first() != Some(&b'<') {
+    if !starts_with_element {
         return Err(malformed("the signed element canonicalized to nothing"));
     }
-    let digest = plan.digest_algorithm.digest(&referenced_bytes);
+    let digest = hasher.finalize();
     if !constant_time_eq(&digest, &plan.digest_value) {
         return Err(SignatureError::DigestMismatch.into());
     }

@@ -63,10 +63,16 @@ fn decoded_len(len: usize, padding: usize) -> Option<usize> {
 /// whitespace is removed) with [`EncodingError::Empty`]. If the decoded data would be longer
 /// than `max_decoded_bytes`, returns [`Error::LimitExceeded`] (`max_xml_bytes`) before decoding.
 pub fn decode_base64(input: &str, max_decoded_bytes: usize) -> Result<Vec<u8>, Error> {
-    let compact: Vec<u8> = input
-        .bytes()
-        .filter(|byte| !is_base64_whitespace(*byte))
-        .collect();
+    // Copied without the white space only when there is some (a form field has none).
+    let compact: std::borrow::Cow<'_, [u8]> = if input.bytes().any(is_base64_whitespace) {
+        input
+            .bytes()
+            .filter(|byte| !is_base64_whitespace(*byte))
+            .collect::<Vec<u8>>()
+            .into()
+    } else {
+        input.as_bytes().into()
+    };
     if compact.is_empty() {
         return Err(EncodingError::Empty.into());
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use saml_edge::c14n::{Options, canonicalize};
+use saml_edge::c14n::{Options, canonicalize, canonicalize_into};
 use saml_edge::encoding::{
     decode_base64, deflate_raw, encode_base64, inflate_raw, parse_form, percent_decode,
     percent_encode_query_component,
@@ -84,6 +84,20 @@ fn generous() -> Limits {
 
 fn check(doc: &Document, apex: NodeId, options: &Options<'_>) {
     let first = canonicalize(doc, apex, options);
+    // The streaming form (what the digest reads) gives exactly the same bytes.
+    let mut streamed = Vec::new();
+    let starts = canonicalize_into(doc, apex, options, &mut |bytes| {
+        assert!(
+            !bytes.is_empty(),
+            "canonicalize_into hands over an empty piece"
+        );
+        streamed.extend_from_slice(bytes);
+    });
+    assert!(
+        streamed == first,
+        "canonicalize_into differs from canonicalize"
+    );
+    assert_eq!(starts, first.first() == Some(&b'<'));
     assert!(
         first.first() == Some(&b'<'),
         "canonical form of an element starts with '<'"

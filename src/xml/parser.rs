@@ -69,17 +69,14 @@ fn split_qname(qname: &str) -> Option<(Option<&str>, &str)> {
 
 /// Normalizes line ends (XML 1.0 §2.11): CRLF and lone CR become LF.
 fn normalize_line_ends(raw: &str, out: &mut String) {
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
+    // Copies the runs between CRs whole (most text has no CR at all).
+    let mut rest = raw;
+    while let Some((before, after)) = rest.split_once('\r') {
+        out.push_str(before);
+        out.push('\n');
+        rest = after.strip_prefix('\n').unwrap_or(after);
     }
+    out.push_str(rest);
 }
 
 /// Resolves a reference name (`lt`, `#x41`…) to its character.
