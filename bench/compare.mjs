@@ -48,6 +48,22 @@ function responses() {
   ];
 }
 
+/**
+ * The size series (the 5 KB Entra-shaped response above is its first point): 150 group claims
+ * (tests/data/generated), 100 KB and 0.75 MB (target/bench-data, made and signed by xmlsec1 with
+ * bench/make_sizes.py; `make bench-js` builds them).
+ */
+function sizeSeries() {
+  const data = new URL('target/bench-data/', repo);
+  const base = responses()[1];
+  const at = (name, url) => ({ ...base, name, xml: readFileSync(url) });
+  return [
+    at('size series: 150 group claims (entra2021_groups150)', new URL('entra2021_groups150.xml', generated)),
+    at('size series: 100 KB (target/bench-data/entra_100k.xml)', new URL('entra_100k.xml', data)),
+    at('size series: 0.75 MB (target/bench-data/entra_750k.xml)', new URL('entra_750k.xml', data)),
+  ];
+}
+
 /** node-saml reads the clock itself: pin `new Date()`/`Date.now()` to the response's time. */
 function pinClock(now) {
   const RealDate = globalThis.__RealDate ?? Date;
@@ -89,6 +105,8 @@ async function setUp(r) {
   return { ours, theirs };
 }
 
+const summary = [];
+
 async function warm(r) {
   pinClock(r.now);
   const { ours, theirs } = await setUp(r);
@@ -96,29 +114,32 @@ async function warm(r) {
   const b = await theirs();
   const theirNameId = b.profile?.nameID;
   if (a.nameId !== theirNameId) throw new Error(`the libraries disagree: ${a.nameId} vs ${theirNameId}`);
-  for (let i = 0; i < 30; i++) {
+  // Fewer verifications per batch for the large responses (node-saml takes ~0.1 s at 0.75 MB).
+  const batch = Math.max(2, Math.round(BATCH * Math.min(1, 20_000 / r.xml.length)));
+  for (let i = 0; i < Math.max(3, batch); i++) {
     ours();
     await theirs();
   }
   const times = { ours: [], theirs: [] };
   const now = () => process.hrtime.bigint();
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < BATCH; i++) {
+    for (let i = 0; i < batch; i++) {
       const t = now();
       ours();
       times.ours.push(Number(now() - t) / 1e6);
     }
-    for (let i = 0; i < BATCH; i++) {
+    for (let i = 0; i < batch; i++) {
       const t = now();
       await theirs();
       times.theirs.push(Number(now() - t) / 1e6);
     }
   }
   const m = { ours: median(times.ours), theirs: median(times.theirs) };
-  console.log(`\n${r.name}: ${r.xml.length} bytes, ${ROUNDS} interleaved rounds x ${BATCH} verifications each`);
+  console.log(`\n${r.name}: ${r.xml.length} bytes, ${ROUNDS} interleaved rounds x ${batch} verifications each`);
   console.log(`  saml-edge verifyPostResponse                 median ${m.ours.toFixed(3)} ms  (min ${Math.min(...times.ours).toFixed(3)})`);
   console.log(`  @node-saml/node-saml validatePostResponseAsync median ${m.theirs.toFixed(3)} ms  (min ${Math.min(...times.theirs).toFixed(3)})`);
   console.log(`  ratio node-saml / saml-edge: ${(m.theirs / m.ours).toFixed(2)}x`);
+  summary.push({ bytes: r.xml.length, ...m });
 }
 
 /** In a fresh process: import, construct, first verification (ms), for one library. */
@@ -171,7 +192,15 @@ if (args['cold-child']) {
   await coldChild(args['cold-child']);
 } else {
   console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} CPUs; .wasm ${readFileSync(new URL('pkg/saml_edge_bg.wasm', repo)).length} bytes`);
-  for (const r of responses()) await warm(r);
+  for (const r of [...responses(), ...sizeSeries()]) await warm(r);
+  console.log('\nsize series (Entra-shaped, assertion signed; medians):');
+  console.log('  XML bytes   saml-edge ms   node-saml ms   ratio   saml-edge MB/s');
+  for (const x of summary.slice(1)) {
+    console.log(
+      `  ${String(x.bytes).padStart(9)}   ${x.ours.toFixed(3).padStart(12)}   ${x.theirs.toFixed(3).padStart(12)}` +
+        `   ${(x.theirs / x.ours).toFixed(1).padStart(5)}x   ${(x.bytes / 1e3 / x.ours).toFixed(1).padStart(14)}`,
+    );
+  }
   console.log(`\ncold start in a fresh process (median of ${COLD_RUNS}), real Entra response:`);
   cold('saml-edge');
   cold('node-saml');
