@@ -134,6 +134,42 @@ mod tests {
         assert!(compared > 800, "{compared}");
     }
 
+    /// The dedicated squaring equals the general product of a value with itself, on both limb
+    /// sizes, for random odd moduli of many lengths and random values below them.
+    #[test]
+    fn squaring_equals_multiplication() {
+        let mut state = 0x7371_7561_7265_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        for len in (1..=300).step_by(3).chain([256, 512]) {
+            let mut n: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            n[0] |= 0x80 >> (next() % 8);
+            n[len - 1] |= 1;
+            let Some(m) = PublicModulus::new(&n, 3) else {
+                continue;
+            };
+            let limbs = m.n.len();
+            for round in 0..8 {
+                let mut a: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                a[0] = if round == 0 { n[0] - 1 } else { a[0] % n[0] };
+                let Some(a) = from_be(&a, limbs) else {
+                    panic!("value does not fit");
+                };
+                let mut scratch = vec![0; 2 * (limbs + 1)];
+                let mut by_mul = vec![0; limbs];
+                let mut by_sqr = vec![0; limbs];
+                m.mont_mul(&a, &a, &mut by_mul, &mut scratch);
+                m.mont_sqr(&a, &mut by_sqr, &mut scratch);
+                assert_eq!(by_mul, by_sqr, "n={n:02x?}");
+            }
+        }
+    }
+
     #[test]
     fn refuses_even_and_trivial_moduli() {
         assert!(PublicModulus::new(&[0, 0, 4], 3).is_none());
