@@ -160,7 +160,7 @@ impl PublicModulus {
             let [lo, hi] = pair else {
                 return;
             };
-            let square = Wide::from(ai) * Wide::from(ai);
+            let square = mul_wide(ai, ai);
             let doubled_lo = (*lo << 1) | shift_in;
             let doubled_hi = (*hi << 1) | (*lo >> (LIMB_BITS - 1));
             shift_in = *hi >> (LIMB_BITS - 1);
@@ -220,18 +220,17 @@ impl PublicModulus {
             else {
                 return;
             };
-            let bi = Wide::from(bi);
-            let s = Wide::from(t0) + Wide::from(a0) * bi;
+            let s = Wide::from(t0) + mul_wide(a0, bi);
             let mut c1 = (s >> LIMB_BITS) as Limb;
             let u0 = s as Limb;
-            let m = Wide::from(u0.wrapping_mul(self.n0));
+            let m = u0.wrapping_mul(self.n0);
             // u0 + m·n0 ≡ 0 mod 2^LIMB_BITS by the choice of m: only its carry is kept.
-            let mut c2 = ((Wide::from(u0) + m * Wide::from(n_0)) >> LIMB_BITS) as Limb;
+            let mut c2 = ((Wide::from(u0) + mul_wide(m, n_0)) >> LIMB_BITS) as Limb;
             // next[j-1] = t[j] + a[j]·b[i] + m·n[j] + carries, for j = 1 .. limbs - 1.
             for (((&aj, &nj), &tj), dst) in a_rest.iter().zip(n_rest).zip(t_mid).zip(next_mid) {
-                let s = Wide::from(tj) + Wide::from(aj) * bi + Wide::from(c1);
+                let s = Wide::from(tj) + mul_wide(aj, bi) + Wide::from(c1);
                 c1 = (s >> LIMB_BITS) as Limb;
-                let s2 = Wide::from(s as Limb) + m * Wide::from(nj) + Wide::from(c2);
+                let s2 = Wide::from(s as Limb) + mul_wide(m, nj) + Wide::from(c2);
                 c2 = (s2 >> LIMB_BITS) as Limb;
                 *dst = s2 as Limb;
             }
@@ -277,10 +276,9 @@ fn to_be(limbs: &[Limb], len: usize) -> Vec<u8> {
 
 /// `dst += src·k` over `src.len()` limbs; returns the carry out of the last one.
 fn mul_add_row(dst: &mut [Limb], src: &[Limb], k: Limb) -> Limb {
-    let k = Wide::from(k);
     let mut carry: Limb = 0;
     for (d, &s) in dst.iter_mut().zip(src) {
-        let t = Wide::from(*d) + Wide::from(s) * k + Wide::from(carry);
+        let t = Wide::from(*d) + mul_wide(s, k) + Wide::from(carry);
         *d = t as Limb;
         carry = (t >> LIMB_BITS) as Limb;
     }

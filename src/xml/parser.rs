@@ -617,14 +617,38 @@ mod char_scan_tests {
     #[test]
     fn first_non_xml_char_matches_the_char_scan() {
         let pieces = [
-            "a", " ", "\t", "\n", "\r", "\u{0}", "\u{1}", "\u{8}", "\u{B}", "\u{C}", "\u{1F}",
-            "\u{7F}", "\u{85}", "é", "\u{D7FF}", "\u{E000}", "\u{F000}", "\u{FEFF}", "\u{FFFD}",
-            "\u{FFFE}", "\u{FFFF}", "\u{10000}", "\u{10FFFF}", "データ", "<x/>",
+            "a",
+            " ",
+            "\t",
+            "\n",
+            "\r",
+            "\u{0}",
+            "\u{1}",
+            "\u{8}",
+            "\u{B}",
+            "\u{C}",
+            "\u{1F}",
+            "\u{7F}",
+            "\u{85}",
+            "é",
+            "\u{D7FF}",
+            "\u{E000}",
+            "\u{F000}",
+            "\u{FEFF}",
+            "\u{FFFD}",
+            "\u{FFFE}",
+            "\u{FFFF}",
+            "\u{10000}",
+            "\u{10FFFF}",
+            "データ",
+            "<x/>",
         ];
         let mut state = 7u64;
         for _ in 0..20_000 {
             let mut text = String::new();
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             let len = (state >> 60) as usize;
             for k in 0..len {
                 let pick = ((state >> (4 * k % 56)) as usize) % pieces.len();
