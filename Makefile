@@ -16,7 +16,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make dev    build and start the Worker locally (wrangler dev) with the demo IdP: http://localhost:8787/"
 	@echo "make test   install test dependencies, then lint and run every test"
-	@echo "make bench  criterion benchmark of verification"
+	@echo "make bench  criterion benchmark of verification (5 KB response and the size series)"
+	@echo "make profile  stage profile of verification: native, callgrind instructions, wasm (WASI)"
 	@echo "make cli    build the native saml-edge command (target/release/saml-edge)"
 	@echo "make pkg    build the npm package saml-edge into pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
@@ -64,6 +65,22 @@ $(BENCH_DATA) &: bench/make_sizes.py tests/data/generated/entra2021_groups150.xm
 
 bench: $(BENCH_DATA)
 	$(CARGO) bench --bench verify
+
+## The stage profile (README "Performance"): native wall clock, instructions per stage under
+## callgrind (repeatable whatever the machine load), and the same code as wasm in Node (WASI).
+.PHONY: profile
+profile:
+	$(CARGO) build --release --example stage_profile
+	target/release/examples/stage_profile
+	@command -v valgrind >/dev/null && for s in base64 parse c14n sha256 rsa dsig document total; do \
+	  valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/stage_profile $$s 0 2>&1 \
+	    | awk '/Collected/ { print $$4 }' > target/profile-0.txt; \
+	  valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/stage_profile $$s 20 2>&1 \
+	    | awk -v s=$$s -v z=$$(cat target/profile-0.txt) '/Collected/ { printf "%9s: %8d instructions\n", s, ($$4 - z) / 20 }'; \
+	done || echo "valgrind not found: no instruction counts"
+	@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
+	$(CARGO) build --release --example stage_profile --target wasm32-wasip1
+	node --no-warnings bench/wasi-run.mjs target/wasm32-wasip1/release/examples/stage_profile.wasm
 
 clean:
 	$(CARGO) clean
