@@ -25,7 +25,8 @@
 //!
 //! `encoding` (base64, DEFLATE, forms) → `xml` (strict parse into one immutable tree) → `c14n`
 //! (exclusive canonicalization) → `crypto`, `x509` (RSA, digests, certificates) → `dsig`
-//! (one enveloped signature, returns a `Verified` proof) → `saml` (reads only below verified
+//! (one enveloped signature, returns a `Verified` proof) → `xmlenc` (decrypts an
+//! `EncryptedAssertion` into a freshly parsed Assertion) → `saml` (reads only below verified
 //! nodes) → `sp` (configuration and entry points). The core never reads a clock or an RNG.
 //!
 //! # Error codes
@@ -57,7 +58,12 @@
 //! | `saml_unsupported_version` | SAML Version is not 2.0 | — |
 //! | `assertion_missing` | no Assertion | — |
 //! | `unexpected_assertion` | several assertions, or one nested anywhere but directly in the Response | — |
-//! | `encrypted_assertion_unsupported` | the assertion is encrypted | Entra: turn off Token encryption |
+//! | `encrypted_assertion_unsupported` | the assertion is encrypted and no decryption key is configured | configure the SP decryption key, or Entra: turn off Token encryption |
+//! | `decryption_failed` | no configured key decrypts the assertion, or the plaintext is not one Assertion signed by the IdP (one code for every failure that depends on the key or the plaintext) | the IdP must encrypt to the certificate of a configured key |
+//! | `encrypted_assertion_malformed` | the EncryptedAssertion / EncryptedData / EncryptedKey structure is wrong (checked before any key is used) | — |
+//! | `encryption_algorithm_unsupported` | a content or key-transport algorithm outside the allow-list | AES-GCM or AES-CBC with RSA-OAEP |
+//! | `encryption_rsa_1_5_refused` | the key is encrypted with RSA PKCS#1 v1.5 (`xmlenc#rsa-1_5`) | configure the IdP for RSA-OAEP |
+//! | `encrypted_response_unsigned` | `decrypt_only_signed_responses` is on and the Response is not signed | Entra: Signing Option "Sign SAML response and assertion" |
 //! | `signature_missing` | neither Response nor Assertion is signed | Entra: Signing Option "Sign SAML assertion" |
 //! | `signature_misplaced` | a Signature anywhere but right after the Response's or Assertion's Issuer | — |
 //! | `signature_malformed` | the Signature's structure is wrong | — |
@@ -109,8 +115,11 @@ pub mod time;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 pub mod x509;
+pub mod xmlenc;
 
-pub use error::{ConfigError, EncodingError, Error, SamlError, SignatureError, XmlError};
+pub use error::{
+    ConfigError, DecryptionError, EncodingError, Error, SamlError, SignatureError, XmlError,
+};
 pub use limits::Limits;
 pub use time::UnixTime;
 pub mod xml;
@@ -120,3 +129,4 @@ pub use saml::signer::SigningCredentials;
 pub use saml::{Attribute, Identity};
 pub use sp::{Expect, IdentityProvider, ServiceProvider, ServiceProviderBuilder};
 pub use x509::Certificate;
+pub use xmlenc::DecryptionKey;

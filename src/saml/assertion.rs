@@ -96,6 +96,29 @@ impl SignedAssertion {
     }
 }
 
+impl SignedAssertion {
+    /// Builds the proof for an assertion decrypted from the EncryptedAssertion of the Response
+    /// `doc`: either its own signature verified on `decrypted.document()` (`assertion`), or a
+    /// verified signature of the Response that directly contains the EncryptedAssertion
+    /// (`response`, on `doc`), which covers the ciphertext and so the plaintext.
+    pub fn decrypted(
+        doc: &Document,
+        decrypted: &crate::xmlenc::Decrypted,
+        response: Option<&Verified>,
+        assertion: Option<&Verified>,
+    ) -> Option<SignedAssertion> {
+        let node = decrypted.assertion();
+        let by_assertion = assertion.is_some_and(|v| v.node() == node);
+        let by_response =
+            response.is_some_and(|v| doc.parent(decrypted.encrypted_assertion()) == Some(v.node()));
+        (by_assertion || by_response).then_some(SignedAssertion {
+            node,
+            response_signed: by_response,
+            assertion_signed: by_assertion,
+        })
+    }
+}
+
 /// What the service provider expects of an assertion.
 #[derive(Debug, Clone, Copy)]
 pub struct Checks<'a> {

@@ -81,7 +81,7 @@ const STEPS: [(&str, &str); 7] = [
     (
         "assertion_signature",
         "Assertion signature: shape, algorithms, Reference to the Assertion, RSA with a trusted \
-         certificate, digest",
+         certificate, digest (an EncryptedAssertion is decrypted first, with the SP keys)",
     ),
     (
         "response_fields",
@@ -182,6 +182,9 @@ impl ServiceProvider {
         recorder: &mut Recorder,
     ) -> Option<Identity> {
         let shape = recorder.record(structure::check(doc))?;
+        if shape.encrypted {
+            return self.inspect_encrypted(doc, &shape, expect, recorder);
+        }
         let trusted = self.idp.certificates();
         let mut verify = |signature: Option<_>| -> Option<Option<Verified>> {
             match signature {
@@ -201,6 +204,27 @@ impl ServiceProvider {
         let checks = self.checks(expect);
         recorder.record(assertion::check_response(doc, shape.response, &checks))?;
         recorder.record(assertion::validate(doc, signed, &checks))
+    }
+
+    /// The same steps for a Response with an EncryptedAssertion (see `verify_encrypted`).
+    fn inspect_encrypted(
+        &self,
+        doc: &Document,
+        shape: &structure::Shape,
+        expect: &Expect<'_>,
+        recorder: &mut Recorder,
+    ) -> Option<Identity> {
+        let response = if shape.response_signature.is_some() {
+            recorder.record(self.verify_response_signature(doc, shape))?
+        } else {
+            recorder.not_applicable();
+            None
+        };
+        let (decrypted, signed) =
+            recorder.record(self.open_encrypted(doc, shape, response.as_ref()))?;
+        let checks = self.checks(expect);
+        recorder.record(assertion::check_response(doc, shape.response, &checks))?;
+        recorder.record(assertion::validate(decrypted.document(), signed, &checks))
     }
 
     pub(super) fn checks<'a>(&'a self, expect: &Expect<'a>) -> Checks<'a> {

@@ -147,6 +147,7 @@ pub struct ServiceProvider {
     allow_unsolicited: bool,
     policy: Policy,
     limits: Limits,
+    decryption: decrypt::Decryption,
 }
 
 /// Builds a [`ServiceProvider`]; see [`ServiceProvider::builder`].
@@ -163,6 +164,7 @@ pub struct ServiceProviderBuilder {
     allow_unsolicited: bool,
     allow_sha1: bool,
     limits: Option<Limits>,
+    decryption: decrypt::Decryption,
 }
 
 impl ServiceProviderBuilder {
@@ -270,6 +272,7 @@ impl ServiceProviderBuilder {
                 allow_sha1: self.allow_sha1,
             },
             limits: self.limits.unwrap_or_default(),
+            decryption: self.decryption,
         })
     }
 }
@@ -320,6 +323,9 @@ impl ServiceProvider {
     /// Verifies a parsed Response document.
     pub fn verify_document(&self, doc: &Document, expect: &Expect<'_>) -> Result<Identity, Error> {
         let shape = structure::check(doc)?;
+        if shape.encrypted {
+            return self.verify_encrypted(doc, &shape, expect);
+        }
         let trusted = self.idp.certificates();
         let verify = |signature| dsig::verify_enveloped(doc, signature, trusted, &self.policy);
         let response: Option<Verified> = shape.response_signature.map(verify).transpose()?;
@@ -333,6 +339,7 @@ impl ServiceProvider {
     }
 }
 
+mod decrypt;
 mod inspect;
 mod login;
 #[cfg(feature = "sign")]

@@ -1,0 +1,243 @@
+//! The service provider's decryption keys and the RSA-OAEP key unwrap.
+//!
+//! The private-key operation is the `rsa` crate's (0.10: constant-time modular exponentiation
+//! on `crypto-bigint`, hardened along draft-irtf-cfrg-rsa-guidance) **with blinding**: message,
+//! exponent and modulus blinding, fed by a deterministic generator keyed with a secret derived
+//! from the private key and bound to the wrapped key (SHA-256 in counter mode). The core reads
+//! no RNG (it must run on `wasm32-unknown-unknown` without one); the blinding values are still
+//! unpredictable to anyone who does not hold the private key, which is what blinding needs.
+//! SECURITY.md ("Encrypted assertions") discusses the residual risk (RUSTSEC-2023-0071).
+
+use core::convert::Infallible;
+use core::fmt;
+
+use rsa::traits::PublicKeyParts as _;
+use sha1::Sha1;
+use sha2::{Digest as _, Sha256};
+
+use crate::crypto::{MIN_RSA_BITS, bit_length};
+use crate::encoding::{decode_base64, pem_blocks};
+use crate::error::{ConfigError, Error};
+
+/// The configuration field that decryption-key errors name.
+const FIELD: &str = "sp_decryption_key";
+
+/// Largest accepted DER private key (an 8192-bit PKCS#8 key is about 4.9 KiB).
+const MAX_KEY_DER_BYTES: usize = 16 * 1024;
+
+/// A digest that RSA-OAEP uses for the label hash or for MGF1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OaepDigest {
+    /// SHA-1 (the default of both xmlenc OAEP algorithms; fine for OAEP, which needs no
+    /// collision resistance).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+}
+
+/// An RSA private key whose certificate the IdP encrypts assertions to (Entra ID: the
+/// certificate uploaded under "Token encryption"). Its `Debug` output shows only the key size;
+/// the key material is zeroized on drop.
+#[derive(Clone)]
+pub struct DecryptionKey {
+    inner: rsa::PrivateKey,
+    /// Secret seed of the blinding generator (derived from the private key).
+    blinding_secret: [u8; 32],
+}
+
+impl Drop for DecryptionKey {
+    fn drop(&mut self) {
+        // rsa::PrivateKey zeroizes itself; clear the derived secret too.
+        self.blinding_secret.iter_mut().for_each(|b| *b = 0);
+        core::hint::black_box(&self.blinding_secret);
+    }
+}
+
+impl DecryptionKey {
+    /// Reads an unencrypted PEM private key: PKCS#8 (`-----BEGIN PRIVATE KEY-----`) or PKCS#1
+    /// (`-----BEGIN RSA PRIVATE KEY-----`); text around the block is ignored. Keys under 2048
+    /// bits give `config_key_too_small`; anything else unusable gives `config_invalid` (field
+    /// `sp_decryption_key`). Error details never quote the key.
+    pub fn from_pem(pem: &str) -> Result<DecryptionKey, Error> {
+        let invalid = |detail: String| ConfigError::Invalid {
+            field: FIELD,
+            detail,
+        };
+        let blocks = pem_blocks(pem).map_err(invalid)?;
+        let is_key = |label: &str| label == "PRIVATE KEY" || label == "RSA PRIVATE KEY";
+        let mut keys = blocks.iter().filter(|block| is_key(block.label));
+        let (Some(block), None) = (keys.next(), keys.next()) else {
+            let detail = if blocks.iter().filter(|b| is_key(b.label)).count() > 1 {
+                "the text contains more than one private key; give exactly one".to_owned()
+            } else if blocks.iter().any(|b| b.label == "ENCRYPTED PRIVATE KEY") {
+                "the private key is encrypted; give it unencrypted (openssl pkcs8 -nocrypt)"
+                    .to_owned()
+            } else {
+                "expected a PEM block \"PRIVATE KEY\" or \"RSA PRIVATE KEY\"".to_owned()
+            };
+            return Err(invalid(detail).into());
+        };
+        let der = decode_base64(block.body, MAX_KEY_DER_BYTES)
+            .map_err(|e| invalid(format!("the PEM body is not valid base64 ({})", e.code())))?;
+        let inner = if block.label == "PRIVATE KEY" {
+            use rsa::pkcs8::DecodePrivateKey as _;
+            rsa::PrivateKey::from_pkcs8_der(&der)
+                .map_err(|e| invalid(format!("not a usable PKCS#8 RSA private key: {e}")))?
+        } else {
+            use rsa::pkcs1::DecodeRsaPrivateKey as _;
+            rsa::PrivateKey::from_pkcs1_der(&der)
+                .map_err(|e| invalid(format!("not a usable PKCS#1 RSA private key: {e}")))?
+        };
+        let bits = bit_length(&inner.n_bytes());
+        if bits < MIN_RSA_BITS {
+            return Err(ConfigError::KeyTooSmall { bits }.into());
+        }
+        let mut hash = Sha256::new();
+        hash.update(b"saml-edge xmlenc blinding seed v1\0");
+        hash.update(&der);
+        let blinding_secret: [u8; 32] = hash.finalize().into();
+        Ok(DecryptionKey {
+            inner,
+            blinding_secret,
+        })
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        bit_length(&self.inner.n_bytes())
+    }
+
+    /// Whether `certificate` carries this key's public key (to check that the certificate
+    /// published in the SP metadata matches a configured key).
+    pub fn matches_certificate(&self, certificate: &crate::Certificate) -> bool {
+        let (n, e) = certificate.public_key().components_be();
+        n == self.inner.n_bytes() && e == self.inner.e_bytes()
+    }
+
+    /// The secret, wrapped-key-bound seed used for blinding and for implicit rejection.
+    fn derive(&self, purpose: &[u8], wrapped: &[u8]) -> [u8; 32] {
+        let mut hash = Sha256::new();
+        hash.update(self.blinding_secret);
+        hash.update(purpose);
+        hash.update((wrapped.len() as u64).to_be_bytes());
+        hash.update(wrapped);
+        hash.finalize().into()
+    }
+
+    /// RSA-OAEP decryption of `wrapped` with the label hash `digest` and MGF1 with `mgf`; `None`
+    /// on any failure (one outcome, no detail: Manger-type oracles).
+    pub(crate) fn unwrap(
+        &self,
+        digest: OaepDigest,
+        mgf: OaepDigest,
+        wrapped: &[u8],
+    ) -> Option<Vec<u8>> {
+        let mut rng = HashDrbg::new(self.derive(b"blinding", wrapped));
+        let key = &self.inner;
+        let result = match (digest, mgf) {
+            (OaepDigest::Sha1, OaepDigest::Sha1) => key.decrypt_blinded(
+                &mut rng,
+                rsa::Oaep::<Sha1, Sha1>::new_with_mgf_hash(),
+                wrapped,
+            ),
+            (OaepDigest::Sha256, OaepDigest::Sha1) => key.decrypt_blinded(
+                &mut rng,
+                rsa::Oaep::<Sha256, Sha1>::new_with_mgf_hash(),
+                wrapped,
+            ),
+            (OaepDigest::Sha1, OaepDigest::Sha256) => key.decrypt_blinded(
+                &mut rng,
+                rsa::Oaep::<Sha1, Sha256>::new_with_mgf_hash(),
+                wrapped,
+            ),
+            (OaepDigest::Sha256, OaepDigest::Sha256) => key.decrypt_blinded(
+                &mut rng,
+                rsa::Oaep::<Sha256, Sha256>::new_with_mgf_hash(),
+                wrapped,
+            ),
+        };
+        result.ok()
+    }
+
+    /// A key of `len` bytes that stands in for the content key when no configured key unwraps
+    /// the EncryptedKey (implicit rejection: decryption then goes on and fails like a wrong
+    /// content key would, instead of stopping early). Secret, and fixed per wrapped key.
+    pub(crate) fn substitute_key(&self, wrapped: &[u8], len: usize) -> Vec<u8> {
+        let mut out = vec![0u8; len];
+        HashDrbg::new(self.derive(b"implicit rejection", wrapped)).fill(&mut out);
+        out
+    }
+}
+
+impl fmt::Debug for DecryptionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecryptionKey")
+            .field("bits", &self.bits())
+            .finish_non_exhaustive()
+    }
+}
+
+/// SHA-256 in counter mode over a secret seed: the blinding generator (see the module docs).
+struct HashDrbg {
+    seed: [u8; 32],
+    counter: u64,
+    block: [u8; 32],
+    used: usize,
+}
+
+impl HashDrbg {
+    fn new(seed: [u8; 32]) -> Self {
+        HashDrbg {
+            seed,
+            counter: 0,
+            block: [0; 32],
+            used: 32,
+        }
+    }
+
+    fn fill(&mut self, dst: &mut [u8]) {
+        for byte in dst {
+            if self.used == self.block.len() {
+                let mut hash = Sha256::new();
+                hash.update(self.seed);
+                hash.update(self.counter.to_be_bytes());
+                self.block = hash.finalize().into();
+                self.counter = self.counter.wrapping_add(1);
+                self.used = 0;
+            }
+            *byte = self.block.get(self.used).copied().unwrap_or_default();
+            self.used += 1;
+        }
+    }
+}
+
+impl Drop for HashDrbg {
+    fn drop(&mut self) {
+        self.seed.iter_mut().for_each(|b| *b = 0);
+        self.block.iter_mut().for_each(|b| *b = 0);
+        core::hint::black_box((&self.seed, &self.block));
+    }
+}
+
+impl rand_core::TryRng for HashDrbg {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        let mut bytes = [0u8; 4];
+        self.fill(&mut bytes);
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let mut bytes = [0u8; 8];
+        self.fill(&mut bytes);
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        self.fill(dst);
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for HashDrbg {}
