@@ -8,6 +8,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PYTHON ?= python3
 LXML_VERSION := 6.1.3
+CRYPTOGRAPHY_VERSION := 48.0.0
 # Run apt-get as root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -24,12 +25,15 @@ help:
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
 
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
-## independently of our code), lxml (builds attack variants), openssl (test keys), chromium
-## (browser test of the demo flow, driven by playwright-core).
+## independently of our code), lxml (builds attack variants), cryptography (encrypts the
+## EncryptedAssertion cases), openssl (test keys), chromium (browser test of the demo flow,
+## driven by playwright-core).
 setup:
 	@command -v xmlsec1 >/dev/null && command -v openssl >/dev/null && command -v chromium >/dev/null || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq xmlsec1 openssl chromium >/dev/null; }
 	@$(PYTHON) -c 'import lxml' 2>/dev/null || $(PYTHON) -m pip install -q "lxml==$(LXML_VERSION)"
+	@$(PYTHON) -c 'import cryptography' 2>/dev/null || \
+	  $(PYTHON) -m pip install -q "cryptography==$(CRYPTOGRAPHY_VERSION)"
 	@rustup component add clippy rustfmt >/dev/null 2>&1 || true
 
 lint:
