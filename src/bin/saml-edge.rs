@@ -3,14 +3,15 @@
 //! ```text
 //! saml-edge verify   --idp-cert FILE... | --idp-metadata FILE  [--idp-entity-id ID]
 //!                    --sp-entity-id ID --acs-url URL [--request-id ID | --allow-unsolicited]
-//!                    [--clock-skew SECS] [--now RFC3339] [--allow-sha1]      < SAMLResponse
+//!                    [--clock-skew SECS] [--now RFC3339] [--allow-sha1]
+//!                    [--sp-key FILE... [--decrypt-only-signed-responses]]     < SAMLResponse
 //! saml-edge inspect  [same options as verify; with --idp-cert every check is listed] < SAMLResponse
 //! saml-edge login-url --idp-sso-url URL | --idp-metadata FILE [--idp-entity-id ID]
 //!                    --sp-entity-id ID --acs-url URL [--relay-state S] [--force-authn]
 //!                    [--is-passive] [--login-hint UPN] [--name-id-format URI]
 //!                    [--sign-key FILE [--sign-cert FILE]] [--now RFC3339]
 //! saml-edge metadata --sp-entity-id ID --acs-url URL [--slo-url URL] [--name-id-format URI]
-//!                    [--sign-cert FILE [--sign-key FILE]]
+//!                    [--sign-cert FILE [--sign-key FILE]] [--encryption-cert FILE...]
 //! ```
 //! Exit codes: 0 accepted, 1 rejected (`{"error":{"code":…,"message":…}}` on stdout), 2 unusable
 //! arguments or configuration (a message on stderr).
@@ -32,7 +33,8 @@ use serde_json::{Map, Value, json};
 const USAGE: &str = "usage:
   saml-edge verify  --idp-cert FILE... | --idp-metadata FILE [--idp-entity-id ID]
                     --sp-entity-id ID --acs-url URL [--request-id ID | --allow-unsolicited]
-                    [--clock-skew SECS] [--now RFC3339] [--allow-sha1]   < SAMLResponse
+                    [--clock-skew SECS] [--now RFC3339] [--allow-sha1]
+                    [--sp-key FILE... [--decrypt-only-signed-responses]]  < SAMLResponse
   saml-edge inspect [--idp-cert FILE... --idp-entity-id ID --sp-entity-id ID --acs-url URL ...]
                     < SAMLResponse
   saml-edge login-url --idp-sso-url URL | --idp-metadata FILE [--idp-entity-id ID]
@@ -40,10 +42,13 @@ const USAGE: &str = "usage:
                     [--is-passive] [--login-hint UPN] [--name-id-format URI]
                     [--sign-key FILE [--sign-cert FILE]] [--now RFC3339]
   saml-edge metadata --sp-entity-id ID --acs-url URL [--slo-url URL] [--name-id-format URI]
-                    [--sign-cert FILE [--sign-key FILE]]
+                    [--sign-cert FILE [--sign-key FILE]] [--encryption-cert FILE...]
 stdin holds the SAMLResponse form value (base64, line breaks allowed) or the raw XML.
 login-url prints {\"url\": …, \"requestId\": …} (HTTP-Redirect binding, signed with --sign-key);
-metadata prints the SP metadata XML to upload to the IdP (signed when --sign-key is given).";
+metadata prints the SP metadata XML to upload to the IdP (signed when --sign-key is given).
+--sp-key: a PEM private key (PKCS#8 or PKCS#1) that decrypts encrypted assertions (Entra
+\"Token encryption\"); repeat it during a rollover, keys are tried in order.
+--encryption-cert: its certificate, published as KeyDescriptor use=\"encryption\".";
 
 /// Parsed command-line options shared by `verify` and `inspect`.
 #[derive(Default, Clone)]
@@ -58,6 +63,8 @@ struct Options {
     clock_skew: Option<u64>,
     now: Option<UnixTime>,
     allow_sha1: bool,
+    sp_keys: Vec<String>,
+    decrypt_only_signed_responses: bool,
 }
 
 /// A usage error: exit code 2.
@@ -81,6 +88,8 @@ fn parse_options(args: &[String]) -> Result<Options, Usage> {
             "--request-id" => options.request_id = Some(value()?),
             "--allow-unsolicited" => options.allow_unsolicited = true,
             "--allow-sha1" => options.allow_sha1 = true,
+            "--sp-key" => options.sp_keys.push(value()?),
+            "--decrypt-only-signed-responses" => options.decrypt_only_signed_responses = true,
             "--clock-skew" => {
                 let v = value()?;
                 options.clock_skew = Some(
@@ -158,7 +167,17 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
     if let Some(secs) = options.clock_skew {
         builder = builder.clock_skew(Duration::from_secs(secs));
     }
-    builder.build().map_err(config_error)
+    for path in &options.sp_keys {
+        let pem = String::from_utf8(read_file(path)?)
+            .map_err(|_| Usage(format!("{path} is not a PEM text file")))?;
+        builder = builder
+            .decryption_key_pem(&pem)
+            .map_err(|e| Usage(format!("--sp-key {path}: {e} ({})", e.code())))?;
+    }
+    builder
+        .decrypt_only_signed_responses(options.decrypt_only_signed_responses)
+        .build()
+        .map_err(config_error)
 }
 
 fn now(options: &Options) -> UnixTime {

@@ -19,6 +19,28 @@ pub(super) struct Decryption {
     keys: Vec<DecryptionKey>,
     /// Decrypt only when the Response signature verified (it covers the ciphertext).
     only_signed_responses: bool,
+    /// Certificates of the keys, published in the SP metadata (`use="encryption"`).
+    certificates: Vec<crate::Certificate>,
+}
+
+impl Decryption {
+    /// Every published encryption certificate must belong to a configured key: an IdP that
+    /// encrypts to it must be decryptable.
+    pub(super) fn check(&self) -> Result<(), Error> {
+        for certificate in &self.certificates {
+            if !self.keys.iter().any(|k| k.matches_certificate(certificate)) {
+                return Err(crate::error::ConfigError::Invalid {
+                    field: "encryption_certificate",
+                    detail: format!(
+                        "the certificate {} belongs to none of the configured decryption keys",
+                        certificate.subject()
+                    ),
+                }
+                .into());
+            }
+        }
+        Ok(())
+    }
 }
 
 impl ServiceProviderBuilder {
@@ -34,6 +56,23 @@ impl ServiceProviderBuilder {
     /// PKCS#1 `RSA PRIVATE KEY`, unencrypted, at least 2048 bits).
     pub fn decryption_key_pem(self, pem: &str) -> Result<Self, Error> {
         Ok(self.decryption_key(DecryptionKey::from_pem(pem)?))
+    }
+
+    /// Publishes `certificate` in the SP metadata as `KeyDescriptor use="encryption"` (what the
+    /// administrator uploads to Entra ID under "Token encryption"). It must belong to one of the
+    /// decryption keys (checked by `build`, `config_invalid` otherwise).
+    pub fn encryption_certificate(mut self, certificate: crate::Certificate) -> Self {
+        self.decryption.certificates.push(certificate);
+        self
+    }
+
+    /// Like [`ServiceProviderBuilder::encryption_certificate`], from PEM or base64 (every
+    /// certificate in the text).
+    pub fn encryption_certificate_pem(mut self, text: &str) -> Result<Self, Error> {
+        self.decryption
+            .certificates
+            .extend(crate::Certificate::from_pem_or_base64(text)?);
+        Ok(self)
     }
 
     /// Decrypts an `EncryptedAssertion` only when the Response carries a signature by the IdP
@@ -52,6 +91,11 @@ impl ServiceProvider {
     /// The configured decryption keys.
     pub fn decryption_keys(&self) -> &[DecryptionKey] {
         &self.decryption.keys
+    }
+
+    /// The encryption certificates published in the SP metadata.
+    pub fn encryption_certificates(&self) -> &[crate::Certificate] {
+        &self.decryption.certificates
     }
 
     /// Whether only assertions of signed Responses are decrypted.

@@ -258,6 +258,7 @@ impl ServiceProviderBuilder {
         if let Some(slo_url) = &self.slo_url {
             crate::saml::values::check_http_url("slo_url", slo_url)?;
         }
+        self.decryption.check()?;
         Ok(ServiceProvider {
             entity_id,
             acs_url,

@@ -241,3 +241,48 @@ impl rand_core::TryRng for HashDrbg {
 }
 
 impl rand_core::TryCryptoRng for HashDrbg {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEM: &str = include_str!("../crypto/testdata/rsa2048-pkcs8.pem");
+
+    #[test]
+    fn unwrap_needs_the_right_digests_and_substitutes_are_secret_and_stable() {
+        let key = DecryptionKey::from_pem(PEM).unwrap();
+        let public = key.inner.to_public_key();
+        let mut rng = HashDrbg::new([5; 32]);
+        let wrapped = rsa::traits::RandomizedEncryptor::encrypt_with_rng(
+            &rsa::oaep::EncryptingKey::<Sha256, Sha1>::new(public),
+            &mut rng,
+            &[42u8; 32],
+        )
+        .unwrap();
+        assert_eq!(
+            key.unwrap(OaepDigest::Sha256, OaepDigest::Sha1, &wrapped),
+            Some(vec![42u8; 32])
+        );
+        for (d, m) in [
+            (OaepDigest::Sha1, OaepDigest::Sha1),
+            (OaepDigest::Sha1, OaepDigest::Sha256),
+            (OaepDigest::Sha256, OaepDigest::Sha256),
+        ] {
+            assert_eq!(key.unwrap(d, m, &wrapped), None);
+        }
+        let mut flipped = wrapped.clone();
+        flipped[100] ^= 1;
+        assert_eq!(
+            key.unwrap(OaepDigest::Sha256, OaepDigest::Sha1, &flipped),
+            None
+        );
+        assert_eq!(
+            key.unwrap(OaepDigest::Sha256, OaepDigest::Sha1, &wrapped[1..]),
+            None
+        );
+        let a = key.substitute_key(&wrapped, 32);
+        assert_eq!(a, key.substitute_key(&wrapped, 32));
+        assert_ne!(a, key.substitute_key(&flipped, 32));
+        assert_ne!(a, vec![0u8; 32]);
+    }
+}

@@ -118,7 +118,7 @@ impl ContentAlgorithm {
     fn check_length(self, len: usize) -> Result<(), Error> {
         let ok = if self.is_cbc() {
             let block = self.block_len();
-            len >= 2 * block && len % block == 0
+            len >= 2 * block && len.is_multiple_of(block)
         } else {
             len >= GCM_NONCE + GCM_TAG
         };
@@ -339,4 +339,114 @@ fn parse_plaintext(
     }
     let assertion = assertion?;
     Some((inner, assertion))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aes::cipher::BlockCipherEncrypt;
+
+    /// Test-only CBC encryption of whole blocks (the padding is the caller's).
+    fn cbc_encrypt(key: &[u8], iv: &[u8], padded: &[u8]) -> Vec<u8> {
+        let cipher = aes::Aes128::new_from_slice(key).unwrap();
+        let mut out = iv.to_vec();
+        let mut previous = iv.to_vec();
+        for chunk in padded.chunks(16) {
+            let mut block = Block::<aes::Aes128>::try_from(chunk).unwrap();
+            block.iter_mut().zip(&previous).for_each(|(b, p)| *b ^= p);
+            cipher.encrypt_block(&mut block);
+            previous = block.to_vec();
+            out.extend_from_slice(&block);
+        }
+        out
+    }
+
+    #[test]
+    fn cbc_padding_is_removed_by_its_last_byte_only() {
+        let key = [7u8; 16];
+        let iv = [9u8; 16];
+        // ISO 10126: arbitrary padding bytes, the last one is the length.
+        let mut padded = b"<a/>".to_vec();
+        padded.extend_from_slice(&[0xAB; 11]);
+        padded.push(12);
+        let data = cbc_encrypt(&key, &iv, &padded);
+        let (plain, ok) = decrypt_content(ContentAlgorithm::Aes128Cbc, &key, &data).unwrap();
+        assert_eq!((plain.as_slice(), ok), (&b"<a/>"[..], true));
+        // A whole block of padding (16) is fine; 0 and 17 are not, and still give a plaintext.
+        for (last, expected) in [(16u8, true), (0, false), (17, false), (255, false)] {
+            let mut padded = vec![b'x'; 16];
+            padded.extend_from_slice(&[0u8; 15]);
+            padded.push(last);
+            let data = cbc_encrypt(&key, &iv, &padded);
+            let (plain, ok) = decrypt_content(ContentAlgorithm::Aes128Cbc, &key, &data).unwrap();
+            assert_eq!(ok, expected, "{last}");
+            assert_eq!(plain.len(), if expected { 32 - 16 } else { 32 });
+        }
+    }
+
+    #[test]
+    fn gcm_refuses_a_modified_tag_and_impossible_lengths_are_malformed() {
+        let key = [1u8; 16];
+        assert!(decrypt_content(ContentAlgorithm::Aes128Gcm, &key, &[0u8; 40]).is_none());
+        for (alg, len) in [
+            (ContentAlgorithm::Aes256Cbc, 16),
+            (ContentAlgorithm::Aes256Cbc, 33),
+            (ContentAlgorithm::TripleDesCbc, 12),
+            (ContentAlgorithm::Aes256Gcm, 27),
+        ] {
+            assert_eq!(
+                alg.check_length(len).err().map(|e| e.code()),
+                Some("encrypted_assertion_malformed"),
+                "{alg:?} {len}"
+            );
+        }
+        assert!(ContentAlgorithm::TripleDesCbc.check_length(16).is_ok());
+        assert!(ContentAlgorithm::Aes128Gcm.check_length(28).is_ok());
+    }
+
+    #[test]
+    fn algorithm_uris_are_exact() {
+        for alg in ContentAlgorithm::ALL {
+            assert_eq!(ContentAlgorithm::from_uri(alg.uri()), Some(alg));
+        }
+        for uri in [
+            "http://www.w3.org/2001/04/xmlenc#aes192-cbc",
+            "http://www.w3.org/2009/xmlenc11#aes192-gcm",
+            "http://www.w3.org/2001/04/xmlenc#aes256-gcm",
+            "http://www.w3.org/2009/xmlenc11#aes256-cbc",
+            "http://www.w3.org/2001/04/xmlenc#AES256-CBC",
+            " http://www.w3.org/2001/04/xmlenc#aes256-cbc",
+            "",
+        ] {
+            assert_eq!(ContentAlgorithm::from_uri(uri), None, "{uri}");
+        }
+    }
+
+    #[test]
+    fn the_plaintext_gets_the_namespace_context_and_must_be_one_assertion() {
+        let outer = Document::parse(
+            b"<p:R xmlns:p=\"urn:p\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\">\
+              <saml:EncryptedAssertion xmlns=\"urn:d\"/></p:R>",
+            &Limits::default(),
+        )
+        .unwrap();
+        let ea = outer.child_elements(outer.root()).next().unwrap().0;
+        let context = namespace_context(&outer, ea);
+        assert!(context.contains(" xmlns=\"urn:d\"") && context.contains(" xmlns:p=\"urn:p\""));
+        let parse = |text: &[u8]| parse_plaintext(&outer, ea, text, &Limits::default());
+        assert!(parse(b"<saml:Assertion ID=\"a\"/>").is_some());
+        assert!(parse(b"<?xml version=\"1.0\"?>\n<saml:Assertion ID=\"a\"/> <!-- c -->").is_some());
+        for bad in [
+            &b"<saml:Assertion ID=\"a\"/><saml:Assertion ID=\"b\"/>"[..],
+            b"<saml:Assertion ID=\"a\"/>text",
+            b"<x:Assertion ID=\"a\"/>",
+            b"<Assertion ID=\"a\"/>",
+            b"<!DOCTYPE x><saml:Assertion/>",
+            b"</saml-edge-decrypted><saml-edge-decrypted><saml:Assertion/>",
+            b"\xff",
+            b"",
+        ] {
+            assert!(parse(bad).is_none(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
 }

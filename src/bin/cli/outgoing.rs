@@ -29,6 +29,7 @@ struct Options {
     is_passive: bool,
     sign_key: Option<String>,
     sign_cert: Option<String>,
+    encryption_certs: Vec<String>,
     now: Option<UnixTime>,
 }
 
@@ -71,6 +72,7 @@ fn parse(command: Command, args: &[String]) -> Result<Options, Usage> {
                 })?);
             }
             "--slo-url" if !login => options.slo_url = Some(value()?),
+            "--encryption-cert" if !login => options.encryption_certs.push(value()?),
             other => return Err(Usage(format!("unknown option {other}"))),
         }
     }
@@ -204,8 +206,15 @@ pub(crate) fn metadata(args: &[String]) -> Result<ExitCode, Usage> {
                 .ok_or_else(|| Usage(format!("{path} holds no certificate")))?,
         ),
     };
+    let mut encryption_certificates = Vec::new();
+    for path in &options.encryption_certs {
+        encryption_certificates.extend(
+            saml_edge::Certificate::from_pem_or_base64(&read_text(path)?).map_err(config_error)?,
+        );
+    }
     let mut metadata = SpMetadata::new(sp_entity_id, acs_url);
     metadata.slo_url = options.slo_url.as_deref();
+    metadata.encryption_certificates = &encryption_certificates;
     if let Some(format) = &options.name_id_format {
         metadata.name_id_format = Some(format);
     }
