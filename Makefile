@@ -72,7 +72,7 @@ clean:
 ## FUZZ_SECONDS on fuzz/corpus/<target> (built from fuzz/seeds and the test fixtures); crashes go
 ## to fuzz/artifacts/<target>/, logs to fuzz/logs/<target>.log. Fails on the first crash.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := xml_parse c14n encoding metadata verify_post_response
+FUZZ_TARGETS := xml_parse c14n encoding metadata verify_post_response xmlenc
 FUZZ_FLAGS ?= -rss_limit_mb=2048 -max_len=65536 -timeout=60 -print_final_stats=1
 .PHONY: fuzz
 fuzz:
@@ -148,9 +148,9 @@ lint-wasm:
 ## emulates wrangler's .wasm module import), then packaging (esbuild browser bundle, wrangler +
 ## Miniflare/workerd, tsc). The manifest suite runs tests/data/generated/cases.json.
 js: lint-wasm pkg node_modules/.package-lock.json
-	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs
+	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
-	  tests/js/manifest.test.mjs tests/js/api.test.mjs
+	  tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs
 	$(NODE_TEST) tests/js/packaging.test.mjs
 	$(NODE_TEST) tests/js/worker.test.mjs tests/js/worker-attacks.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs

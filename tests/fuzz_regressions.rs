@@ -37,6 +37,7 @@ fn run(target: &str, data: &[u8]) {
         "encoding" => checks::encoding(data),
         "metadata" => checks::metadata(data),
         "verify_post_response" => checks::verify(data),
+        "xmlenc" => checks::xmlenc(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -52,6 +53,7 @@ fn fuzz_reproducers_stay_fixed() {
             "encoding",
             "metadata",
             "verify_post_response",
+            "xmlenc",
         ] {
             run(t, data);
         }
@@ -70,6 +72,7 @@ fn committed_fuzz_seeds_pass_every_check() {
         "encoding",
         "metadata",
         "verify_post_response",
+        "xmlenc",
     ] {
         let Ok(entries) = std::fs::read_dir(seeds.join(target)) else {
             panic!("fuzz/seeds/{target} is missing");

@@ -93,6 +93,14 @@ impl ServiceProvider {
         &self.decryption.keys
     }
 
+    /// This service provider with `keys` instead of the configured decryption keys (e.g. keys
+    /// supplied per call by the JavaScript API's `verifyPostResponse` options).
+    pub fn with_decryption_keys(&self, keys: Vec<DecryptionKey>) -> ServiceProvider {
+        let mut sp = self.clone();
+        sp.decryption.keys = keys;
+        sp
+    }
+
     /// The encryption certificates published in the SP metadata.
     pub fn encryption_certificates(&self) -> &[crate::Certificate] {
         &self.decryption.certificates
