@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make dev    build and start the Worker locally (wrangler dev) with the demo IdP: http://localhost:8787/"
 	@echo "make test   install test dependencies, then lint and run every test"
-	@echo "make bench  criterion benchmark of verification"
+	@echo "make bench  criterion benchmarks of verification and of decryption"
 	@echo "make cli    build the native saml-edge command (target/release/saml-edge)"
 	@echo "make pkg    build the npm package saml-edge into pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
@@ -62,7 +62,7 @@ cli:
 	$(CARGO) build --release --bin saml-edge
 
 bench:
-	$(CARGO) bench --bench verify
+	$(CARGO) bench --bench verify --bench decrypt
 
 clean:
 	$(CARGO) clean
