@@ -151,8 +151,8 @@ js: lint-wasm pkg node_modules/.package-lock.json
 	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
 	  tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs
-	$(NODE_TEST) tests/js/packaging.test.mjs
-	$(NODE_TEST) tests/js/worker.test.mjs tests/js/worker-attacks.test.mjs
+	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs
+	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/worker-attacks.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
 
 bench-js: pkg node_modules/.package-lock.json

@@ -175,6 +175,16 @@ export class ServiceProvider {
     return run(() => this.#handle().metadata());
   }
 
+  /** The configured IdP's entity ID (from `idp.entityId` or its metadata). */
+  get idpEntityId() {
+    return run(() => this.#handle().idpEntityId);
+  }
+
+  /** The configured IdP's SingleLogoutService URL from its metadata, or `undefined`. */
+  get idpSloUrl() {
+    return run(() => this.#handle().idpSloUrl);
+  }
+
   /** Releases the wasm memory now instead of at garbage collection. The object stays usable. */
   free() {
     if (this.#raw !== null && this.#generation === state.generation) this.#raw.free();

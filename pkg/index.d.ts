@@ -288,6 +288,10 @@ export class ServiceProvider {
   loginPostForm(options?: LoginPostFormOptions): LoginPostForm;
   /** The SP metadata XML to upload to the IdP. */
   metadata(): string;
+  /** The configured IdP's entity ID (from `idp.entityId` or the IdP metadata). */
+  readonly idpEntityId: string;
+  /** The IdP's SingleLogoutService URL (HTTP-Redirect) from its metadata, if any. */
+  readonly idpSloUrl: string | undefined;
   /** Releases the WebAssembly memory now rather than at garbage collection; the object stays usable. */
   free(): void;
 }

@@ -1,11 +1,13 @@
-// The Worker's configuration: wrangler vars and secrets (names as in the README) turned into
-// settings and a ServiceProvider, checked once per isolate and cached.
+// The Worker's configuration: wrangler vars and secrets (names as in the README) turned into a
+// frozen Config with its ServiceProvider, checked once per isolate and cached. This is the only
+// module that reads `env` (variables, secrets and bindings).
 //
 // A misconfiguration throws a ConfigProblem naming the variable; the Worker answers it with a
 // 500 page that names the variable (never a stack trace) and logs the detail.
 
 import { ServiceProvider, SamlError } from '../workerd.js';
-import { DEMO_IDP_CERTIFICATE_PEM } from './demo-idp-key.js';
+import { DEMO_IDP_CERTIFICATE_PEM, DEMO_IDP_PATH } from './demo-idp/key.js';
+import { tokenBinding } from './tokens.js';
 
 /** Default session lifetime: 8 hours. */
 const DEFAULT_SESSION_TTL_SECONDS = 8 * 60 * 60;
@@ -13,8 +15,6 @@ const DEFAULT_SESSION_TTL_SECONDS = 8 * 60 * 60;
 const DEFAULT_CLOCK_SKEW_SECONDS = 180;
 /** Shortest SESSION_SECRET accepted (characters). */
 const MIN_SECRET_LENGTH = 32;
-/** The demo IdP's entity ID (demo mode only). */
-export const DEMO_IDP_PATH = '/demo-idp/';
 
 /** A configuration error: `variable` is shown to visitors, `detail` only logged. */
 export class ConfigProblem extends Error {
@@ -172,10 +172,10 @@ export function asConfigProblem(error, settings, anyCode = false) {
 }
 
 /**
- * The Worker's state for one request's origin: settings plus a built ServiceProvider.
+ * The Worker's configuration for one request's origin: settings plus a built ServiceProvider.
  * `demo` is true in demo mode (no IdP configured, loopback host).
  */
-export function buildState(settings, requestUrl) {
+export function buildConfig(settings, requestUrl) {
   const acsUrl = settings.acsUrl ?? `${requestUrl.origin}/saml/acs`;
   let idp = settings.idp;
   const demo = idp === null;
@@ -207,18 +207,21 @@ export function buildState(settings, requestUrl) {
   } catch (error) {
     throw asConfigProblem(error, settings, true);
   }
-  return {
+  const idpEntityId = sp.idpEntityId;
+  return Object.freeze({
     ...settings,
     sp,
     acsUrl,
     demo,
-    idpEntityId: idp.entityId ?? null,
+    idpEntityId,
     demoCertificatePem: demo ? DEMO_IDP_CERTIFICATE_PEM : null,
-  };
+    // Tokens (cookies) are valid only for this SP and this IdP.
+    tokenBinding: tokenBinding({ spEntityId: settings.spEntityId, idpEntityId }),
+  });
 }
 
-/** Per-isolate cache: one state per (configuration, origin). */
-const states = new Map();
+/** Per-isolate cache: one Config per (settings, origin). */
+const configs = new Map();
 const CACHE_LIMIT = 16;
 /**
  * The settings and their cache key per `env` object: workerd passes the same `env` to every
@@ -227,8 +230,8 @@ const CACHE_LIMIT = 16;
  */
 const settingsOfEnv = new WeakMap();
 
-/** The state for `env` and `requestUrl`, built on first use. Throws ConfigProblem. */
-export function stateFor(env, requestUrl) {
+/** The Config for `env` and `requestUrl`, built on first use. Throws ConfigProblem. */
+export function configFor(env, requestUrl) {
   let known = settingsOfEnv.get(env);
   if (!known) {
     const settings = readSettings(env);
@@ -239,11 +242,19 @@ export function stateFor(env, requestUrl) {
   // The ACS URL's default and the demo IdP (loopback check included) depend on the origin.
   const perOrigin = settings.acsUrl === undefined || settings.idp === null;
   const key = perOrigin ? `${known.key} ${requestUrl.origin}` : known.key;
-  let state = states.get(key);
-  if (!state) {
-    state = buildState(settings, requestUrl);
-    if (states.size >= CACHE_LIMIT) states.clear();
-    states.set(key, state);
+  let config = configs.get(key);
+  if (!config) {
+    config = buildConfig(settings, requestUrl);
+    if (configs.size >= CACHE_LIMIT) configs.clear();
+    configs.set(key, config);
   }
-  return state;
+  return config;
+}
+
+/**
+ * The Worker's bindings in `env`: `assets` (static assets, ASSETS) and `replay` (the replay
+ * Durable Object namespace, REPLAY); `null` when absent.
+ */
+export function bindingsOf(env) {
+  return { assets: env.ASSETS ?? null, replay: env.REPLAY ?? null };
 }

@@ -1,22 +1,36 @@
-// Signed tokens for the Worker's cookies: `<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`.
+// Signed tokens: `<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`.
 //
-// The MAC covers a purpose label and the payload, so a token minted for one purpose (the
-// pending-login cookie) is never accepted for another (the session cookie). Tokens are signed
-// with SESSION_SECRET and checked against it, then against SESSION_SECRET_PREVIOUS (rotation).
-// Verification uses WebCrypto's `verify`, which compares in constant time. Expiry (`exp`,
-// milliseconds since 1970) is part of the signed claims and checked here.
+// The MAC covers a purpose label, a binding and the payload:
+// - the purpose keeps a token minted for one use (the pending-login cookie) from being accepted
+//   for another (the session cookie);
+// - the binding names the SP and the IdP the token was issued for (tokenBinding), so that a
+//   session minted by another IdP configuration (the demo IdP, a staging Worker) sharing the
+//   same SESSION_SECRET is refused.
+// Tokens are signed with SESSION_SECRET and checked against it, then SESSION_SECRET_PREVIOUS
+// (rotation). WebCrypto's `verify` compares in constant time. Expiry (`exp`, milliseconds since
+// 1970) is part of the signed claims and checked here.
+
+import { fromBase64Url, toBase64Url } from './lib/base64.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Token purposes (MAC domain separation). */
-export const PURPOSE_LOGIN = 'saml-edge login v1';
-export const PURPOSE_SESSION = 'saml-edge session v1';
+/** Token purposes (MAC domain separation). v2: bound to SP and IdP. */
+export const PURPOSE_LOGIN = 'saml-edge login v2';
+export const PURPOSE_SESSION = 'saml-edge session v2';
 
 /** Why a token was refused. */
 export const TOKEN_MISSING = 'missing';
 export const TOKEN_INVALID = 'invalid';
 export const TOKEN_EXPIRED = 'expired';
+
+/**
+ * The binding of tokens to one SP and one IdP (and, later, one organization).
+ * @param {{ spEntityId: string, idpEntityId: string, organization?: string }} parties
+ */
+export function tokenBinding({ spEntityId, idpEntityId, organization = '' }) {
+  return JSON.stringify([spEntityId, idpEntityId, organization]);
+}
 
 /** Imported HMAC keys by secret (a handful per isolate: current and previous). */
 const keyCache = new Map();
@@ -34,36 +48,17 @@ function hmacKey(secret) {
   return key;
 }
 
-function macInput(purpose, payload) {
-  return encoder.encode(`${purpose}\n${payload}`);
-}
-
-/** Standard base64 of bytes (a Uint8Array or an ArrayBuffer). */
-export function toBase64(bytes) {
-  let binary = '';
-  for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-
-/** base64url without padding. */
-export function toBase64Url(bytes) {
-  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-/** Strict base64url (no padding); `null` when malformed. */
-export function fromBase64Url(text) {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+function macInput(purpose, binding, payload) {
+  return encoder.encode(`${purpose}\n${binding}\n${payload}`);
 }
 
 /**
- * Signs `claims` (a JSON object with `exp` in milliseconds) for `purpose`.
+ * Signs `claims` (a JSON object with `exp` in milliseconds) for `purpose` and `binding`.
  * @returns {Promise<string>}
  */
-export async function signToken(purpose, claims, secret) {
+export async function signToken(purpose, binding, claims, secret) {
   const payload = toBase64Url(encoder.encode(JSON.stringify(claims)));
-  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), macInput(purpose, payload));
+  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), macInput(purpose, binding, payload));
   return `${payload}.${toBase64Url(new Uint8Array(mac))}`;
 }
 
@@ -74,7 +69,7 @@ export async function signToken(purpose, claims, secret) {
  * @param {number} now milliseconds since 1970
  * @returns {Promise<{ claims: object } | { error: string }>}
  */
-export async function verifyToken(purpose, token, secrets, now) {
+export async function verifyToken(purpose, binding, token, secrets, now) {
   if (!token) return { error: TOKEN_MISSING };
   const parts = token.split('.');
   if (parts.length !== 2) return { error: TOKEN_INVALID };
@@ -83,7 +78,7 @@ export async function verifyToken(purpose, token, secrets, now) {
   if (mac === null || mac.length !== 32) return { error: TOKEN_INVALID };
   let authentic = false;
   for (const secret of secrets) {
-    if (await crypto.subtle.verify('HMAC', await hmacKey(secret), mac, macInput(purpose, payload))) {
+    if (await crypto.subtle.verify('HMAC', await hmacKey(secret), mac, macInput(purpose, binding, payload))) {
       authentic = true;
       break;
     }
@@ -100,22 +95,4 @@ export async function verifyToken(purpose, token, secrets, now) {
   }
   if (now >= claims.exp) return { error: TOKEN_EXPIRED };
   return { claims };
-}
-
-/** The value of cookie `name` in a `Cookie` header, or `undefined`. */
-export function readCookie(header, name) {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-/**
- * A `Set-Cookie` value. `maxAgeSeconds` 0 deletes the cookie.
- * @param {{ path: string, sameSite: 'Lax' | 'None' | 'Strict', maxAgeSeconds: number }} options
- */
-export function cookie(name, value, { path, sameSite, maxAgeSeconds }) {
-  return `${name}=${value}; Path=${path}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly; Secure; SameSite=${sameSite}`;
 }

@@ -7,7 +7,7 @@
 // ServiceProvider built here is dropped at once.
 
 import { ServiceProvider } from '../workerd.js';
-import { DEMO_IDP_CERTIFICATE_PEM } from './demo-idp-key.js';
+import { DEMO_IDP_CERTIFICATE_PEM } from './demo-idp/key.js';
 
 const SAMPLE = [
   'PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiIElEPSJfMDc3',

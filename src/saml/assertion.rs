@@ -44,8 +44,9 @@ pub struct Identity {
     pub in_response_to: Option<String>,
     /// All attributes, in document order; repeated names are merged (values in document order).
     pub attributes: Vec<Attribute>,
-    /// Until when this assertion may be accepted (the earliest of the Conditions' and the
-    /// bearer confirmation's NotOnOrAfter); keep its ID in the replay cache until then + skew.
+    /// Until when this assertion may still be accepted: the latest NotOnOrAfter of its bearer
+    /// confirmations (another confirmation may admit it once the first one has expired), capped
+    /// by the Conditions' NotOnOrAfter. Keep its ID in the replay cache until then + skew.
     pub not_on_or_after: UnixTime,
     /// The `AuthnStatement` `SessionNotOnOrAfter`: end the SP session no later than this.
     pub session_not_on_or_after: Option<UnixTime>,
@@ -315,9 +316,10 @@ pub fn validate(
     let authn = read_authn_statement(doc, assertion, checks)?;
     let attributes = read_attributes(doc, assertion)?;
 
+    let latest = latest_bearer_not_on_or_after(doc, subject, confirmation.not_on_or_after);
     let not_on_or_after = match conditions_not_on_or_after {
-        Some(c) => c.min(confirmation.not_on_or_after),
-        None => confirmation.not_on_or_after,
+        Some(c) => c.min(latest),
+        None => latest,
     };
     Ok(Identity {
         name_id,
@@ -385,6 +387,19 @@ fn check_subject_confirmations(
         }
         .into()
     }))
+}
+
+/// The latest NotOnOrAfter among the Subject's bearer confirmations: the last instant at which
+/// any of them could admit the assertion, and no earlier than `accepted` (the confirmation that
+/// admitted it). Unparsable values are skipped: they admit nothing.
+fn latest_bearer_not_on_or_after(doc: &Document, subject: NodeId, accepted: UnixTime) -> UnixTime {
+    doc.children_named(subject, ASSERTION_NS, "SubjectConfirmation")
+        .filter(|(_, element)| element.attribute("Method") == Some(BEARER))
+        .flat_map(|(confirmation, _)| {
+            doc.children_named(confirmation, ASSERTION_NS, "SubjectConfirmationData")
+        })
+        .filter_map(|(_, data)| time_attribute(data, "NotOnOrAfter").ok().flatten())
+        .fold(accepted, UnixTime::max)
 }
 
 fn check_bearer(

@@ -169,6 +169,18 @@ impl WasmServiceProvider {
     pub fn metadata(&self) -> Result<String, JsValue> {
         self.inner.metadata_xml().map_err(|e| to_js_error(&e))
     }
+
+    /// The configured IdP's entity ID (from the settings or its metadata).
+    #[wasm_bindgen(getter, js_name = idpEntityId)]
+    pub fn idp_entity_id(&self) -> String {
+        self.inner.idp().entity_id().to_owned()
+    }
+
+    /// The configured IdP's SingleLogoutService URL (HTTP-Redirect), if its metadata names one.
+    #[wasm_bindgen(getter, js_name = idpSloUrl)]
+    pub fn idp_slo_url(&self) -> Option<String> {
+        self.inner.idp().slo_url().map(str::to_owned)
+    }
 }
 
 /// The `options` of `verifyPostResponse` and `inspect`.

@@ -12,7 +12,8 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { PURPOSE_SESSION, verifyToken } from '../../pkg/worker/tokens.js';
+import { PURPOSE_SESSION, tokenBinding, verifyToken } from '../../pkg/worker/tokens.js';
+import { COOKIE_NAMES } from '../../pkg/worker/cookies.js';
 
 const repo = new URL('../../', import.meta.url);
 const out = new URL('target/browser/', repo);
@@ -31,6 +32,10 @@ const CHROMIUM_ARGS = [
 const START_TIMEOUT_MS = 180_000;
 const SECRET = randomBytes(32).toString('hex');
 const NAME_ID = 'B.Simon@contoso.com';
+/** wrangler.toml's SP_ENTITY_ID (the demo flow's SP). */
+const SP_ENTITY_ID = /^SP_ENTITY_ID\s*=\s*"([^"]*)"/m.exec(readFileSync(new URL('wrangler.toml', repo), 'utf8'))[1];
+const LOGIN_COOKIE = COOKIE_NAMES.login;
+const SESSION_COOKIE = COOKIE_NAMES.session;
 
 mkdirSync(out, { recursive: true });
 
@@ -160,6 +165,8 @@ async function signInAt(page, button, url) {
   return response;
 }
 
+/** Sessions of the demo flow are bound to wrangler.toml's SP and the demo IdP of this origin. */
+const demoBinding = () => tokenBinding({ spEntityId: SP_ENTITY_ID, idpEntityId: `${origin}/demo-idp/` });
 const byName = (cookies) => Object.fromEntries(cookies.map((c) => [c.name, c]));
 
 test('sign-in as B.Simon from /, the cookies, /logout, the demo IdP again', { timeout: 120_000 }, async (t) => {
@@ -169,11 +176,11 @@ test('sign-in as B.Simon from /, the cookies, /logout, the demo IdP again', { ti
 
   await page.goto(`${origin}/`);
   const bSimon = await expectDemoIdp(page, 'GET /');
-  const login = byName(await context.cookies()).saml_edge_login;
+  const login = byName(await context.cookies())[LOGIN_COOKIE];
   assert.ok(login, 'the login cookie is set on the way to the IdP (Secure, over http://localhost)');
   assert.deepEqual(
     { httpOnly: login.httpOnly, secure: login.secure, sameSite: login.sameSite, path: login.path },
-    { httpOnly: true, secure: true, sameSite: 'None', path: '/saml' },
+    { httpOnly: true, secure: true, sameSite: 'None', path: '/' },
     'login cookie attributes',
   );
 
@@ -186,23 +193,23 @@ test('sign-in as B.Simon from /, the cookies, /logout, the demo IdP again', { ti
   assert.equal(await nameId.textContent(), `You are ${NAME_ID}`, 'www/session.js shows the NameID from /saml/session');
 
   const cookies = byName(await context.cookies());
-  const session = cookies.saml_edge_session;
+  const session = cookies[SESSION_COOKIE];
   assert.ok(session, `the session cookie is kept by Chromium (cookies: ${Object.keys(cookies).join(', ')})`);
   assert.deepEqual(
     { httpOnly: session.httpOnly, secure: session.secure, sameSite: session.sameSite, path: session.path },
     { httpOnly: true, secure: true, sameSite: 'Lax', path: '/' },
     'session cookie attributes',
   );
-  assert.equal(cookies.saml_edge_login, undefined, 'the login cookie is cleared by the ACS');
+  assert.equal(cookies[LOGIN_COOKIE], undefined, 'the login cookie is cleared by the ACS');
 
   // The Worker signs with the --var secret, not with .dev.vars' (wrangler reads both).
-  const signed = await verifyToken(PURPOSE_SESSION, session.value, [SECRET], Date.now());
+  const signed = await verifyToken(PURPOSE_SESSION, demoBinding(), session.value, [SECRET], Date.now());
   assert.equal(signed.claims?.nameId, NAME_ID, `the session cookie is signed with the --var SESSION_SECRET (${signed.error ?? 'ok'})`);
   const devVars = new URL('.dev.vars', repo);
   if (existsSync(devVars)) {
     const fileSecret = /^SESSION_SECRET\s*=\s*"?([^"\n]*)"?\s*$/m.exec(readFileSync(devVars, 'utf8'))?.[1];
     if (fileSecret && fileSecret !== SECRET) {
-      const other = await verifyToken(PURPOSE_SESSION, session.value, [fileSecret], Date.now());
+      const other = await verifyToken(PURPOSE_SESSION, demoBinding(), session.value, [fileSecret], Date.now());
       assert.ok(other.error, '.dev.vars exists, but its SESSION_SECRET is not the one used');
       t.diagnostic(`.dev.vars exists (wrangler: ${/Using secrets defined in \.dev\.vars/.test(wranglerLog()) ? 'reads it' : 'silent'}); --var wins`);
     }
@@ -219,7 +226,7 @@ test('sign-in as B.Simon from /, the cookies, /logout, the demo IdP again', { ti
 
   await page.goto(`${origin}/logout`);
   assert.equal(await page.locator('h1').textContent(), 'Signed out', 'the signed-out page');
-  assert.equal(byName(await context.cookies()).saml_edge_session, undefined, '/logout clears the session cookie');
+  assert.equal(byName(await context.cookies())[SESSION_COOKIE], undefined, '/logout clears the session cookie');
   assert.equal(await sessionStatus(), 401, 'GET /saml/session from the page after /logout');
 
   await page.goto(`${origin}/`);
@@ -239,7 +246,7 @@ test('a deep link with a query string: back there after sign-in', { timeout: 120
   assert.equal(response.status(), 404, `GET ${deepLink}`);
   assert.equal(page.url(), deepLink, 'back at the deep link');
   assert.equal(await page.title(), 'Not found', 'www/404.html');
-  assert.ok(byName(await context.cookies()).saml_edge_session, 'signed in (session cookie set)');
+  assert.ok(byName(await context.cookies())[SESSION_COOKIE], 'signed in (session cookie set)');
 });
 
 test('the inspector runs the verifier in the page: a valid response, an XSW attack, markup shown as text', { timeout: 120_000 }, async (t) => {

@@ -15,7 +15,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SECRET, pageCode, parseSetCookie, repo, startWorker } from './worker-harness.mjs';
 import { generatedInput, setting, toBase64 } from './manifest.mjs';
-import { PURPOSE_LOGIN, signToken } from '../../pkg/worker/tokens.js';
+import { PURPOSE_LOGIN, signToken, tokenBinding } from '../../pkg/worker/tokens.js';
+import { COOKIE_NAMES } from '../../pkg/worker/cookies.js';
 
 const out = new URL('target/worker-cases/', repo);
 /** The Worker's cap on the ACS form body (pkg/worker.js). */
@@ -93,8 +94,8 @@ test('every attack, semantics, XML and transport case through the ACS gets its v
     const requestId = setting(manifest.defaults, c, 'requestId') ?? null;
     const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
     if (requestId !== null) {
-      const token = await signToken(PURPOSE_LOGIN, { rid: requestId, next: '/', exp: Date.now() + 600_000 }, SECRET);
-      headers.Cookie = `saml_edge_login=${token}`;
+      const token = await signToken(PURPOSE_LOGIN, tokenBinding({ spEntityId: bindingsFor(c).SP_ENTITY_ID, idpEntityId: bindingsFor(c).IDP_ENTITY_ID }), { rid: requestId, next: '/', exp: Date.now() + 600_000 }, SECRET);
+      headers.Cookie = `${COOKIE_NAMES.login}=${token}`;
     }
     // Without ALLOW_UNSOLICITED the Worker refuses a post without a login cookie before verifying.
     const expect = c.expect === 'unsolicited_response' && requestId === null ? 'request_cookie_missing' : c.expect;
@@ -107,7 +108,7 @@ test('every attack, semantics, XML and transport case through the ACS gets its v
     if (response.status === 303) await retire(c);
     if (expect === 'valid') {
       counts.valid += 1;
-      const session = response.headers.getSetCookie().map(parseSetCookie).find((x) => x.name === 'saml_edge_session');
+      const session = response.headers.getSetCookie().map(parseSetCookie).find((x) => x.name === COOKIE_NAMES.session);
       const claims = session && JSON.parse(Buffer.from(session.value.split('.')[0], 'base64url').toString('utf8'));
       if (response.status !== 303 || claims?.nameId !== c.identity.nameId) {
         failures.push(`${c.name}: expected 303 as ${c.identity.nameId}, got ${response.status} ${pageCode(html)} ${claims?.nameId}`);

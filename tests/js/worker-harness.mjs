@@ -187,6 +187,7 @@ function newId(role) {
 /**
  * An Entra-shaped Response signed by xmlsec1 (assertion signature, Entra's default), as the
  * base64 form value. Fields default to the test IdP of tests/data/generated.
+ * `confirmationLifetimesMs`: one bearer SubjectConfirmation per entry, valid that long.
  */
 export function signedResponse({
   requestId,
@@ -201,6 +202,8 @@ export function signedResponse({
   assertionId = newId('a'),
   key = 'idp.key',
   cert = 'idp.crt',
+  confirmationLifetimesMs = [lifetimeMs],
+  nameIdFormat = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
 }) {
   const iso = (ms) => new Date(ms).toISOString();
   const irt = requestId === null ? '' : ` InResponseTo="${escapeXml(requestId)}"`;
@@ -212,8 +215,11 @@ export function signedResponse({
     `<samlp:Response xmlns:samlp="${SAMLP}" ID="${newId('r')}" Version="2.0" IssueInstant="${iso(now)}" Destination="${escapeXml(acsUrl)}"${irt}>` +
     `<Issuer xmlns="${SAML}">${escapeXml(idpEntityId)}</Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
     `<Assertion xmlns="${SAML}" ID="${assertionId}" IssueInstant="${iso(now)}" Version="2.0"><Issuer>${escapeXml(idpEntityId)}</Issuer>${signatureTemplate(assertionId)}` +
-    `<Subject><NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">${escapeXml(nameId)}</NameID>` +
-    `<SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><SubjectConfirmationData${irt} NotOnOrAfter="${iso(now + lifetimeMs)}" Recipient="${escapeXml(acsUrl)}"/></SubjectConfirmation></Subject>` +
+    `<Subject><NameID Format="${escapeXml(nameIdFormat)}">${escapeXml(nameId)}</NameID>` +
+    confirmationLifetimesMs
+      .map((ms) => `<SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><SubjectConfirmationData${irt} NotOnOrAfter="${iso(now + ms)}" Recipient="${escapeXml(acsUrl)}"/></SubjectConfirmation>`)
+      .join('') +
+    `</Subject>` +
     `<Conditions NotBefore="${iso(now - 5 * 60 * 1000)}" NotOnOrAfter="${iso(now + lifetimeMs)}"><AudienceRestriction><Audience>${escapeXml(spEntityId)}</Audience></AudienceRestriction></Conditions>` +
     `<AttributeStatement>${attrs}</AttributeStatement>` +
     `<AuthnStatement AuthnInstant="${iso(now)}" SessionIndex="${assertionId}"${sno}><AuthnContext><AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</AuthnContextClassRef></AuthnContext></AuthnStatement>` +

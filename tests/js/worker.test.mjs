@@ -22,8 +22,9 @@ import {
   startWorker,
   xmlsecVerify,
 } from './worker-harness.mjs';
-import { PURPOSE_LOGIN, PURPOSE_SESSION, signToken } from '../../pkg/worker/tokens.js';
-import { DEMO_IDP_CERTIFICATE_PEM } from '../../pkg/worker/demo-idp-key.js';
+import { PURPOSE_LOGIN, PURPOSE_SESSION, signToken, tokenBinding } from '../../pkg/worker/tokens.js';
+import { COOKIE_NAMES } from '../../pkg/worker/cookies.js';
+import { DEMO_IDP_CERTIFICATE_PEM } from '../../pkg/worker/demo-idp/key.js';
 
 const SP = 'https://app.example.com/saml/metadata';
 const ACS = 'http://localhost:8787/saml/acs';
@@ -38,6 +39,11 @@ const ENTRA = {
   IDP_SSO_URL: SSO,
   SESSION_SECRET: SECRET,
 };
+
+/** The Entra Worker's token binding (SP and IdP). */
+const BINDING = tokenBinding({ spEntityId: SP, idpEntityId: IDP });
+const LOGIN_COOKIE = COOKIE_NAMES.login;
+const SESSION_COOKIE = COOKIE_NAMES.session;
 
 const workers = [];
 after(() => Promise.all(workers.map((w) => w.dispose())));
@@ -74,14 +80,14 @@ function responseFor(requestId, extra = {}) {
 
 /** A login cookie value signed with `secret` (as /login/ writes them). */
 function loginToken(claims, secret = SECRET) {
-  return signToken(PURPOSE_LOGIN, { next: '/', exp: Date.now() + 600_000, ...claims }, secret);
+  return signToken(PURPOSE_LOGIN, BINDING, { next: '/', exp: Date.now() + 600_000, ...claims }, secret);
 }
 
 async function postAcs(w, samlResponse, { cookie, relayState } = {}) {
   const fields = { ...(samlResponse === undefined ? {} : { SAMLResponse: samlResponse }), ...(relayState === undefined ? {} : { RelayState: relayState }) };
   return w.fetch('/saml/acs', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(cookie ? { Cookie: `saml_edge_login=${cookie}` } : {}) },
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(cookie ? { Cookie: `${LOGIN_COOKIE}=${cookie}` } : {}) },
     body: new URLSearchParams(fields).toString(),
   });
 }
@@ -108,16 +114,16 @@ test('SP-initiated flow with an xmlsec1-signed response: cookies, redirects, ses
   const request = authnRequestOf(location);
   assert.match(request, new RegExp(`AssertionConsumerServiceURL="${ACS}"`));
   assert.match(request, new RegExp(`<saml:Issuer[^>]*>${SP.replace(/[.]/g, '\\.')}</saml:Issuer>`));
-  const login = cookieNamed(response, 'saml_edge_login');
-  assert.deepEqual(login.attributes, { path: '/saml', 'max-age': '600', httponly: true, secure: true, samesite: 'None' });
+  const login = cookieNamed(response, LOGIN_COOKIE);
+  assert.deepEqual(login.attributes, { path: '/', 'max-age': '600', httponly: true, secure: true, samesite: 'None' });
   // Entra posts the signed response to the ACS (the browser sends the SameSite=None cookie).
   const requestId = requestIdOf(location);
   response = await browser.post('/saml/acs', { SAMLResponse: responseFor(requestId) });
   assert.equal(response.status, 303, await response.clone().text());
   assert.equal(response.headers.get('Location'), '/?tab=2');
-  const session = cookieNamed(response, 'saml_edge_session');
+  const session = cookieNamed(response, SESSION_COOKIE);
   assert.deepEqual(session.attributes, { path: '/', 'max-age': '28800', httponly: true, secure: true, samesite: 'Lax' });
-  assert.equal(cookieNamed(response, 'saml_edge_login').attributes['max-age'], '0', 'the login cookie is spent');
+  assert.equal(cookieNamed(response, LOGIN_COOKIE).attributes['max-age'], '0', 'the login cookie is spent');
   // The session.
   response = await browser.request('/saml/session');
   assert.equal(response.status, 200);
@@ -203,7 +209,7 @@ test('replay: the same response twice, and a second response for a spent request
   // Another (valid) assertion for the same, already completed, sign-in.
   result = await refusal(await postAcs(w, responseFor(requestId), { cookie }));
   assert.deepEqual([result.status, result.code], [403, 'request_already_used']);
-  assert.ok(w.events().some((e) => e.saml_edge === 'sign_in_refused' && e.code === 'assertion_replayed'));
+  assert.ok(w.events().some((e) => e.saml_edge === 'refused' && e.code === 'assertion_replayed'));
 });
 
 test('replay guard: rows live until their expiry, then the alarm purges them', async () => {
@@ -254,7 +260,7 @@ test('login cookie: missing, tampered, other secret, wrong purpose, expired, pre
     [`${payload}`, 'request_cookie_invalid'],
     ['', 'request_cookie_missing'],
     [await loginToken({ rid: requestId }, 'another-secret-0123456789abcdef0123456789'), 'request_cookie_invalid'],
-    [await signToken(PURPOSE_SESSION, { rid: requestId, next: '/', exp: Date.now() + 600_000 }, SECRET), 'request_cookie_invalid'],
+    [await signToken(PURPOSE_SESSION, BINDING, { rid: requestId, next: '/', exp: Date.now() + 600_000 }, SECRET), 'request_cookie_invalid'],
     [await loginToken({ rid: requestId, exp: Date.now() - 1 }), 'request_cookie_expired'],
   ];
   for (const [cookie, code] of cases) {
@@ -296,12 +302,12 @@ test('open redirects: next and RelayState only ever lead to a same-origin path',
   ];
   for (const next of hostile) {
     const { response } = await startLogin(w, next);
-    const token = cookieNamed(response, 'saml_edge_login').value;
+    const token = cookieNamed(response, LOGIN_COOKIE).value;
     const claims = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
     assert.equal(claims.next, '/', JSON.stringify(next));
   }
   const { response } = await startLogin(w, '/reports/q3?x=1#top');
-  const claims = JSON.parse(Buffer.from(cookieNamed(response, 'saml_edge_login').value.split('.')[0], 'base64url').toString('utf8'));
+  const claims = JSON.parse(Buffer.from(cookieNamed(response, LOGIN_COOKIE).value.split('.')[0], 'base64url').toString('utf8'));
   assert.equal(claims.next, '/reports/q3?x=1#top');
   // Through the ACS: RelayState never overrides the bound return path...
   const login = await startLogin(w, '/reports');
@@ -324,32 +330,32 @@ test('sessions: expired, tampered, other purpose, rotation, TTL and SessionNotOn
   const w = await entra();
   const claims = { v: 1, nameId: 'B.Simon@contoso.com', issuer: IDP, attributes: {}, iat: Date.now() };
   const check = async (worker, token) => {
-    const response = await worker.fetch('/saml/session', { headers: { Cookie: `saml_edge_session=${token}` } });
-    const page = await worker.fetch('/', { headers: { Cookie: `saml_edge_session=${token}` } });
+    const response = await worker.fetch('/saml/session', { headers: { Cookie: `${SESSION_COOKIE}=${token}` } });
+    const page = await worker.fetch('/', { headers: { Cookie: `${SESSION_COOKIE}=${token}` } });
     return [response.status, page.status];
   };
-  const valid = await signToken(PURPOSE_SESSION, { ...claims, exp: Date.now() + 60_000 }, SECRET);
+  const valid = await signToken(PURPOSE_SESSION, BINDING, { ...claims, exp: Date.now() + 60_000 }, SECRET);
   assert.deepEqual(await check(w, valid), [200, 200]);
-  assert.deepEqual(await check(w, await signToken(PURPOSE_SESSION, { ...claims, exp: Date.now() - 1 }, SECRET)), [401, 302]);
+  assert.deepEqual(await check(w, await signToken(PURPOSE_SESSION, BINDING, { ...claims, exp: Date.now() - 1 }, SECRET)), [401, 302]);
   const [payload, mac] = valid.split('.');
   const admin = Buffer.from(JSON.stringify({ ...claims, nameId: 'admin@contoso.com', exp: Date.now() + 60_000 })).toString('base64url');
   assert.deepEqual(await check(w, `${admin}.${mac}`), [401, 302]);
   assert.deepEqual(await check(w, `${payload}.${mac.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))}`), [401, 302]);
-  assert.deepEqual(await check(w, await signToken(PURPOSE_LOGIN, { ...claims, exp: Date.now() + 60_000 }, SECRET)), [401, 302]);
+  assert.deepEqual(await check(w, await signToken(PURPOSE_LOGIN, BINDING, { ...claims, exp: Date.now() + 60_000 }, SECRET)), [401, 302]);
   assert.deepEqual(await check(w, 'garbage'), [401, 302]);
   // Rotation: a session signed with the previous secret survives while it is configured.
   const previous = 'previous-secret-0123456789abcdef0123456789';
-  const old = await signToken(PURPOSE_SESSION, { ...claims, exp: Date.now() + 60_000 }, previous);
+  const old = await signToken(PURPOSE_SESSION, BINDING, { ...claims, exp: Date.now() + 60_000 }, previous);
   assert.deepEqual(await check(w, old), [401, 302]);
   assert.deepEqual(await check(await worker({ ...ENTRA, SESSION_SECRET: 'new-secret-0123456789abcdef0123456789abcd', SESSION_SECRET_PREVIOUS: previous }), old), [200, 200]);
   // SESSION_TTL_SECONDS, and the IdP's SessionNotOnOrAfter when it is sooner.
   const short = await worker({ ...ENTRA, SESSION_TTL_SECONDS: 120 });
   let login = await startLogin(short);
   let response = await login.browser.post('/saml/acs', { SAMLResponse: responseFor(login.requestId) });
-  assert.equal(cookieNamed(response, 'saml_edge_session').attributes['max-age'], '120');
+  assert.equal(cookieNamed(response, SESSION_COOKIE).attributes['max-age'], '120');
   login = await startLogin(w);
   response = await login.browser.post('/saml/acs', { SAMLResponse: responseFor(login.requestId, { sessionNotOnOrAfter: Date.now() + 60_000 }) });
-  const maxAge = Number(cookieNamed(response, 'saml_edge_session').attributes['max-age']);
+  const maxAge = Number(cookieNamed(response, SESSION_COOKIE).attributes['max-age']);
   assert.ok(maxAge > 50 && maxAge <= 60, String(maxAge));
 });
 
@@ -363,7 +369,7 @@ test('a session that would not fit into a cookie keeps the essential claims and 
     SAMLResponse: responseFor(login.requestId, { attributes: { [email]: ['B.Simon@contoso.com'], [groupClaim]: groups } }),
   });
   assert.equal(response.status, 303);
-  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('saml_edge_session='));
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
   assert.ok(cookie.length < 4096, `cookie of ${cookie.length} bytes`);
   const session = await (await login.browser.request('/saml/session')).json();
   assert.deepEqual(session.attributes, { [email]: ['B.Simon@contoso.com'] });
@@ -378,7 +384,7 @@ test('logout clears the session', async () => {
   assert.equal((await login.browser.request('/saml/session')).status, 200);
   const response = await login.browser.request('/logout');
   assert.equal(response.status, 200);
-  assert.equal(cookieNamed(response, 'saml_edge_session').attributes['max-age'], '0');
+  assert.equal(cookieNamed(response, SESSION_COOKIE).attributes['max-age'], '0');
   assert.equal((await login.browser.request('/saml/session')).status, 401);
 });
 

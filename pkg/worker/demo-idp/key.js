@@ -62,3 +62,6 @@ TLzcMw+ayl7SGAgAGln2loMnhDleTbHyLZJqeu3e2JLsZp64UnsPN5ONU0+xnvuP
 0eMvRFNt73V6WGVYlyaUUCxr
 -----END PRIVATE KEY-----
 `;
+
+/** Where the demo IdP is served, and the path part of its entity ID (demo mode only). */
+export const DEMO_IDP_PATH = '/demo-idp/';

@@ -1,8 +1,7 @@
-// The signed-in session: what the session cookie carries, what /saml/session returns and the
-// identity headers sent to ORIGIN.
+// The signed-in session: the claims the session cookie carries (signed, bound to the SP and the
+// IdP), what /saml/session returns and what an app receives.
 
-/** Headers starting with this (any case) are removed from incoming requests before proxying. */
-export const IDENTITY_HEADER_PREFIX = 'saml-edge-';
+import { PURPOSE_SESSION, TOKEN_MISSING, signToken, verifyToken } from './tokens.js';
 
 /** Largest session cookie value: browsers keep cookies up to 4096 bytes with their name. */
 const MAX_COOKIE_VALUE = 3800;
@@ -38,13 +37,13 @@ export function emailOf(identity) {
 }
 
 /**
- * The session cookie's value for a verified `identity`: every attribute when the cookie stays
- * under 4 KB, else the essential ones, else none; `dropped` names what was left out.
- * @param {(claims: object) => Promise<string>} sign
+ * The session token for a verified `identity`, valid until `exp`: every attribute when the
+ * cookie stays under 4 KB, else the essential ones, else none; `dropped` names what was left out.
+ * @param {{ secrets: string[], tokenBinding: string }} config
  */
-export async function sessionToken(identity, now, exp, sign) {
+export async function issueSession(config, identity, now, exp) {
   const base = {
-    v: 1,
+    v: 2,
     nameId: identity.nameId,
     nameIdFormat: identity.nameIdFormat,
     email: emailOf(identity),
@@ -58,7 +57,8 @@ export async function sessionToken(identity, now, exp, sign) {
   for (const kept of [names, essential, []]) {
     const attributes = Object.fromEntries(kept.map((n) => [n, identity.attributes[n]]));
     const dropped = names.filter((n) => !kept.includes(n));
-    const token = await sign({ ...base, attributes, ...(dropped.length ? { dropped } : {}) });
+    const claims = { ...base, attributes, ...(dropped.length ? { dropped } : {}) };
+    const token = await signToken(PURPOSE_SESSION, config.tokenBinding, claims, config.secrets[0]);
     if (token.length <= MAX_COOKIE_VALUE || kept.length === 0) return { token, dropped };
   }
   throw new Error('unreachable');
@@ -79,23 +79,12 @@ export function sessionFromClaims(claims) {
   };
 }
 
-/** `value` with `%` and everything outside visible ASCII percent-encoded (UTF-8). */
-function headerSafe(value) {
-  return String(value).replace(/[^\x21-\x24\x26-\x7e]/gu, (c) => encodeURIComponent(c));
-}
-
-/** JSON with every non-ASCII character escaped (`\uXXXX`): a valid header value. */
-function asciiJson(value) {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 /**
- * The identity headers for the origin: `Saml-Edge-Name-Id` and `Saml-Edge-Email` (percent-encoded
- * outside visible ASCII and for `%`), `Saml-Edge-Attributes` (JSON, ASCII-only).
+ * The session a session token stands for: `{ session }`, `{ error }` for a refused token
+ * (altered, expired, another SP/IdP), or `{}` when there is none.
  */
-export function identityHeaders(session) {
-  const headers = [['Saml-Edge-Name-Id', headerSafe(session.nameId)]];
-  if (session.email) headers.push(['Saml-Edge-Email', headerSafe(session.email)]);
-  headers.push(['Saml-Edge-Attributes', asciiJson(session.attributes)]);
-  return headers;
+export async function readSession(config, token, now) {
+  const result = await verifyToken(PURPOSE_SESSION, config.tokenBinding, token, config.secrets, now);
+  if (result.claims) return { session: sessionFromClaims(result.claims) };
+  return result.error === TOKEN_MISSING ? {} : { error: result.error };
 }

@@ -2,17 +2,17 @@
 // Entra ID for `make dev`: /demo-idp/ receives the AuthnRequest (HTTP-Redirect binding), lists
 // test users (B.Simon first, with Entra's default claims), and answers with an Entra-shaped
 // Response whose Assertion is signed (RSA-SHA256, exclusive c14n) with the PUBLIC demo key of
-// demo-idp-key.js, auto-posted to the ACS.
+// key.js, auto-posted to the ACS.
 //
 // Signing without an XML library: the Assertion and SignedInfo are written directly in their
 // exclusive-canonical form (namespaces declared where used, attributes in canonical order,
 // start/end tag pairs, canonical escaping), so the bytes written are the bytes digested and
 // signed. tests/js/worker.test.mjs checks the result with xmlsec1 and with the verifier.
 
-import { DEMO_IDP_PRIVATE_KEY_PEM } from './demo-idp-key.js';
-import { DEMO_IDP_PATH } from './config.js';
-import { autoPostPage, escapeHtml, page, pageHeaders } from './pages.js';
-import { toBase64 } from './tokens.js';
+import { DEMO_IDP_PATH, DEMO_IDP_PRIVATE_KEY_PEM } from './key.js';
+import { autoPostPage, escapeHtml, page, pageHeaders } from '../pages.js';
+import { toBase64 } from '../lib/base64.js';
+import { boundedText } from '../lib/body.js';
 
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -181,8 +181,10 @@ ${buttons}`,
 }
 
 /** Signs in the chosen user (`POST /demo-idp/`) and auto-posts the response to the ACS. */
-async function signIn(request, state) {
-  const form = new URLSearchParams(await request.text());
+async function signIn(request, config) {
+  const body = await boundedText(request, 64 * 1024);
+  if (body === null) return html(page('Demo IdP', '<h1>Demo IdP</h1><p>The form is too large.</p>'), 413);
+  const form = new URLSearchParams(body);
   const user = DEMO_USERS.find((u) => u.id === form.get('user'));
   const requestId = form.get('request');
   if (!user || requestId === null || !/^[A-Za-z_][\w.-]{0,255}$/.test(requestId)) {
@@ -191,23 +193,22 @@ async function signIn(request, state) {
   const xml = await signedResponse({
     user,
     requestId,
-    acsUrl: state.acsUrl,
-    spEntityId: state.spEntityId,
-    idpEntityId: state.idpEntityId,
-    certificatePem: state.demoCertificatePem,
+    acsUrl: config.acsUrl,
+    spEntityId: config.spEntityId,
+    idpEntityId: config.idpEntityId,
+    certificatePem: config.demoCertificatePem,
     now: Date.now(),
   });
   const nonce = crypto.randomUUID();
   const responseB64 = toBase64(new TextEncoder().encode(xml));
-  return html(autoPostPage('Signing in…', state.acsUrl, { SAMLResponse: responseB64 }, nonce), 200, {
-    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action ${new URL(state.acsUrl).origin}; frame-ancestors 'none'; base-uri 'none'`,
+  return html(autoPostPage('Signing in…', config.acsUrl, { SAMLResponse: responseB64 }, nonce), 200, {
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action ${new URL(config.acsUrl).origin}; frame-ancestors 'none'; base-uri 'none'`,
   });
 }
 
-/** Serves `/demo-idp/` (GET: user list, POST: sign in). Only called in demo mode. */
-export async function demoIdp(request, url, state) {
-  if (url.pathname !== DEMO_IDP_PATH) return new Response('Not found', { status: 404 });
-  if (request.method === 'GET') return userList(url);
-  if (request.method === 'POST') return signIn(request, state);
-  return new Response('Method not allowed', { status: 405, headers: { Allow: 'GET, POST' } });
+/** Serves `/demo-idp/` (GET: user list, POST: sign in). The route's guard admits demo mode only. */
+export async function demoIdp(c) {
+  if (c.url.pathname !== DEMO_IDP_PATH) return new Response('Not found', { status: 404 });
+  if (c.request.method === 'POST') return signIn(c.request, c.config);
+  return userList(c.url);
 }

@@ -1,0 +1,115 @@
+// The Worker's route table, dispatch, guards, error boundary and 404. Routes are data:
+// `{ methods, path | prefix, guard, handler }`. Dispatch finds the first route whose path
+// matches, answers 405 when the method does not, runs the guard, then `handler(c)`. The paths the
+// return-path check refuses (RESERVED) are derived from this table.
+//
+// Guards: 'none'; 'session' (the signed-in session on `c.session`; without one, a redirect to
+// /login/ or, with `unauthenticated: 'json'`, 401 JSON); 'demo' (demo mode only, else 404).
+// Imports go one way: worker.js -> app.js -> routes/* -> concern modules -> lib/.
+
+import { ConfigProblem, bindingsOf, configFor } from './config.js';
+import { createContext } from './context.js';
+import { DuplicateCookie, clearCookie, readCookie } from './cookies.js';
+import { DEMO_IDP_PATH } from './demo-idp/key.js';
+import { demoIdp } from './demo-idp/index.js';
+import { log } from './lib/log.js';
+import { configErrorPage, pageHeaders, signInErrorPage } from './pages.js';
+import { acs } from './routes/acs.js';
+import { login } from './routes/login.js';
+import { logout } from './routes/logout.js';
+import { metadata } from './routes/metadata.js';
+import { protectedApp } from './routes/proxy.js';
+import { session } from './routes/session.js';
+import { readSession } from './sessions.js';
+import { warmUp } from './warm-up.js';
+
+warmUp();
+
+const READ = ['GET', 'HEAD'];
+
+/** The Worker's own routes, first match wins. */
+export const ROUTES = Object.freeze([
+  { methods: READ, path: '/login', guard: 'none', handler: login },
+  { methods: READ, path: '/login/', guard: 'none', handler: login },
+  { methods: ['POST'], path: '/saml/acs', guard: 'none', handler: acs },
+  { methods: READ, path: '/saml/metadata', guard: 'none', handler: metadata },
+  { methods: READ, path: '/saml/session', guard: 'session', unauthenticated: 'json', handler: session },
+  { methods: [...READ, 'POST'], path: '/logout', guard: 'none', handler: logout },
+  { methods: [...READ, 'POST'], path: '/logout/', guard: 'none', handler: logout },
+  { methods: [...READ, 'POST'], prefix: DEMO_IDP_PATH, guard: 'demo', handler: demoIdp },
+  // Everything else under /saml/ is reserved for the Worker.
+  { methods: null, prefix: '/saml/', guard: 'none', handler: notFound },
+]);
+
+/** Paths no return path may lead to (the Worker's own routes). */
+export const RESERVED = Object.freeze(ROUTES.map(({ path, prefix }) => (prefix !== undefined ? { prefix } : { path })));
+
+function notFound() {
+  return new Response('Not found', { status: 404 });
+}
+
+/** `route` serves `path` (a prefix also serves its bare form without the trailing slash). */
+function matches(route, path) {
+  if (route.path !== undefined) return path === route.path;
+  return path.startsWith(route.prefix) || path === route.prefix.replace(/\/$/, '');
+}
+
+/** Runs `route`'s guard; returns a Response when it stops the request. */
+async function guard(c, route) {
+  if (route.guard === 'demo') return c.config.demo ? null : notFound();
+  if (route.guard !== 'session') return null;
+  const token = readCookie(c.request.headers.get('Cookie'), 'session');
+  const result = await readSession(c.config, token, c.now);
+  if (result.error) c.log('session_refused', { reason: result.error });
+  if (result.session) {
+    c.session = result.session;
+    return null;
+  }
+  if (route.unauthenticated === 'json') return c.json({ error: 'no_session' }, 401);
+  return c.redirect(`/login/?next=${encodeURIComponent(c.returnPath(c.url.pathname + c.url.search))}`, 302);
+}
+
+/** The answer to an error no handler caught. */
+function errorBoundary(c, error) {
+  if (error instanceof ConfigProblem) {
+    log('configuration_error', { variable: error.variable, detail: error.message });
+    return new Response(configErrorPage(error), { status: 500, headers: pageHeaders() });
+  }
+  if (error instanceof DuplicateCookie) {
+    return c.refuse(error.code, error.message, { cookies: [clearCookie('login'), clearCookie('session')] });
+  }
+  log('internal_error', { detail: String(error?.stack ?? error) });
+  return new Response(signInErrorPage('internal_error'), { status: 500, headers: pageHeaders() });
+}
+
+/**
+ * The Worker, as a `{ fetch }` handler. `app(request, env, ctx, session)` answers signed-in
+ * requests to every path the Worker does not route itself (default: the origin in ORIGIN, else
+ * the static assets).
+ */
+export function samlEdge({ app } = {}) {
+  const fallback = {
+    methods: null,
+    guard: 'session',
+    handler: app ? (c) => app(c.request, c.env, c.ctx, c.session) : protectedApp,
+  };
+  return {
+    async fetch(request, env, ctx) {
+      const c = createContext({ request, env, ctx, reserved: RESERVED });
+      try {
+        c.config = configFor(env, c.url);
+        c.bindings = bindingsOf(env);
+        const route = ROUTES.find((r) => matches(r, c.url.pathname)) ?? fallback;
+        if (route.methods !== null && !route.methods.includes(request.method)) {
+          return c.refuse('method_not_allowed', `${request.method} ${c.url.pathname}`, { headers: { Allow: route.methods.join(', ') } });
+        }
+        return (await guard(c, route)) ?? (await route.handler(c));
+      } catch (error) {
+        return errorBoundary(c, error);
+      }
+    },
+  };
+}
+
+/** The Worker as wrangler.toml runs it. */
+export default samlEdge();

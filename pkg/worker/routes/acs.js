@@ -1,0 +1,80 @@
+// POST /saml/acs: the Assertion Consumer Service. Checks the login cookie, verifies the
+// SAMLResponse for that request ID (the verifier, in Rust), records the assertion and request IDs
+// in the replay Durable Object, starts the session and answers 303 to the return path.
+
+import { SamlError } from '../../workerd.js';
+import { ConfigProblem } from '../config.js';
+import { clearCookie, readCookie, setCookie } from '../cookies.js';
+import { CONSUMED, replayGuard } from '../do/replay.js';
+import { boundedText, mediaType } from '../lib/body.js';
+import { issueSession } from '../sessions.js';
+import { PURPOSE_LOGIN, TOKEN_MISSING, verifyToken } from '../tokens.js';
+
+/** Largest ACS form body read (a SAMLResponse is 5–20 KB; the verifier's own limit is 1 MiB of XML). */
+const MAX_FORM_BYTES = 4 * 1024 * 1024;
+
+/** The pending sign-in of this browser: `{ requestId, returnPath, expires }`, or a refusal. */
+async function pendingSignIn(c, form) {
+  const token = readCookie(c.request.headers.get('Cookie'), 'login');
+  const pending = await verifyToken(PURPOSE_LOGIN, c.config.tokenBinding, token, c.config.secrets, c.now);
+  if (pending.claims) {
+    const { rid, next, exp } = pending.claims;
+    return { requestId: typeof rid === 'string' ? rid : null, returnPath: c.returnPath(next), expires: exp };
+  }
+  if (pending.error === TOKEN_MISSING && c.config.allowUnsolicited) {
+    // IdP-initiated: RelayState, when it is a same-origin path, says where to go.
+    return { requestId: null, returnPath: c.returnPath(form.get('RelayState')), expires: c.now };
+  }
+  return { refused: c.refuse(`request_cookie_${pending.error}`, `login cookie ${pending.error}`) };
+}
+
+/** Records the assertion (until it can no longer be accepted) and the request as used. */
+function consume(c, identity, pending) {
+  if (!c.bindings.replay) throw new ConfigProblem('REPLAY', 'the Durable Object binding is missing (see wrangler.toml)');
+  const skewMs = c.config.clockSkewSeconds * 1000;
+  return replayGuard(c.bindings.replay).consume({
+    assertionId: identity.assertionId,
+    assertionExpires: Date.parse(identity.notOnOrAfter) + skewMs,
+    requestId: pending.requestId,
+    requestExpires: pending.expires + skewMs,
+    now: c.now,
+  });
+}
+
+/** Verifies the posted response and starts the session. */
+export async function acs(c) {
+  if (mediaType(c.request) !== 'application/x-www-form-urlencoded') {
+    return c.refuse('invalid_form', `ACS called with Content-Type ${JSON.stringify(mediaType(c.request))}`);
+  }
+  const body = await boundedText(c.request, MAX_FORM_BYTES);
+  if (body === null) return c.refuse('limit_exceeded', `ACS form larger than ${MAX_FORM_BYTES} bytes`, { status: 413 });
+  const form = new URLSearchParams(body);
+  const pending = await pendingSignIn(c, form);
+  if (pending.refused) return pending.refused;
+
+  let identity;
+  try {
+    identity = c.config.sp.verifyPostResponse(form.get('SAMLResponse'), { requestId: pending.requestId, now: c.now });
+  } catch (error) {
+    if (!(error instanceof SamlError)) throw error;
+    return c.refuse(error.code, error.message);
+  }
+  const outcome = await consume(c, identity, pending);
+  if (outcome !== CONSUMED) {
+    return c.refuse(outcome, `assertion ${identity.assertionId} (request ${pending.requestId}): ${outcome}`);
+  }
+
+  const sessionEnd = identity.sessionNotOnOrAfter === null ? Infinity : Date.parse(identity.sessionNotOnOrAfter);
+  const exp = Math.min(c.now + c.config.sessionTtlSeconds * 1000, sessionEnd);
+  if (exp <= c.now) return c.refuse('session_expired', `SessionNotOnOrAfter ${identity.sessionNotOnOrAfter} has passed`);
+  const { token, dropped } = await issueSession(c.config, identity, c.now, exp);
+  if (dropped.length > 0) {
+    c.log('session_attributes_dropped', {
+      nameId: identity.nameId,
+      dropped,
+      detail: 'the session cookie would exceed 4 KB: send fewer claims (Entra ID: Attributes & Claims)',
+    });
+  }
+  c.log('signed_in', { nameId: identity.nameId, issuer: identity.issuer, assertionId: identity.assertionId });
+  return c.redirect(pending.returnPath, 303, [setCookie('session', token, (exp - c.now) / 1000), clearCookie('login')]);
+}
