@@ -105,6 +105,7 @@
 pub mod c14n;
 pub mod crypto;
 pub mod danger;
+pub(crate) mod der;
 pub mod dsig;
 pub mod encoding;
 pub mod error;

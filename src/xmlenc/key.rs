@@ -16,6 +16,7 @@ use sha1::Sha1;
 use sha2::{Digest as _, Sha256};
 
 use crate::crypto::{MIN_RSA_BITS, bit_length};
+use crate::der;
 use crate::encoding::{decode_base64, pem_blocks};
 use crate::error::{ConfigError, Error};
 
@@ -79,15 +80,8 @@ impl DecryptionKey {
         };
         let der = decode_base64(block.body, MAX_KEY_DER_BYTES)
             .map_err(|e| invalid(format!("the PEM body is not valid base64 ({})", e.code())))?;
-        let inner = if block.label == "PRIVATE KEY" {
-            use rsa::pkcs8::DecodePrivateKey as _;
-            rsa::PrivateKey::from_pkcs8_der(&der)
-                .map_err(|e| invalid(format!("not a usable PKCS#8 RSA private key: {e}")))?
-        } else {
-            use rsa::pkcs1::DecodeRsaPrivateKey as _;
-            rsa::PrivateKey::from_pkcs1_der(&der)
-                .map_err(|e| invalid(format!("not a usable PKCS#1 RSA private key: {e}")))?
-        };
+        let inner = private_key_from_der(block.label == "PRIVATE KEY", &der)
+            .map_err(|detail| invalid(format!("not a usable RSA private key: {detail}")))?;
         let bits = bit_length(&inner.n_bytes());
         if bits < MIN_RSA_BITS {
             return Err(ConfigError::KeyTooSmall { bits }.into());
@@ -169,6 +163,76 @@ impl DecryptionKey {
     }
 }
 
+/// rsaEncryption (RFC 8017 A.1).
+const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+
+/// Reads a PKCS#8 `PrivateKeyInfo` (RFC 5208) holding an RSA key, or a bare PKCS#1
+/// `RSAPrivateKey` (RFC 8017 A.1.2, two primes), into an `rsa` key (which validates it).
+fn private_key_from_der(pkcs8: bool, input: &[u8]) -> Result<rsa::PrivateKey, &'static str> {
+    let mut outer = der::Reader::new(input);
+    let body = outer.expect(der::SEQUENCE).ok_or("not a DER SEQUENCE")?;
+    if !outer.is_empty() {
+        return Err("data after the key");
+    }
+    let pkcs1_der = if pkcs8 {
+        let mut info = der::Reader::new(body.content);
+        let version = info.expect(der::INTEGER).ok_or("no PKCS#8 version")?;
+        if !matches!(version.content, [0] | [1]) {
+            return Err("unknown PKCS#8 version");
+        }
+        let algorithm = info.expect(der::SEQUENCE).ok_or("no PKCS#8 algorithm")?;
+        let mut alg = der::Reader::new(algorithm.content);
+        let oid = alg
+            .expect(der::OID)
+            .and_then(|o| der::oid_string(o.content));
+        if oid.as_deref() != Some(RSA_ENCRYPTION) {
+            return Err("not an RSA key (rsaEncryption)");
+        }
+        if alg.expect(der::NULL).is_none_or(|n| !n.content.is_empty()) || !alg.is_empty() {
+            return Err("rsaEncryption parameters are not NULL");
+        }
+        info.expect(der::OCTET_STRING)
+            .ok_or("no PKCS#8 privateKey")?
+            .content
+    } else {
+        body.whole
+    };
+    let mut outer = der::Reader::new(pkcs1_der);
+    let sequence = outer
+        .expect(der::SEQUENCE)
+        .ok_or("not a PKCS#1 RSAPrivateKey")?;
+    if !outer.is_empty() {
+        return Err("data after the PKCS#1 key");
+    }
+    let mut fields = der::Reader::new(sequence.content);
+    let mut integers: Vec<&[u8]> = Vec::with_capacity(9);
+    while let Some(field) = fields.next() {
+        if field.tag != der::INTEGER || integers.len() == 9 {
+            return Err("not a two-prime PKCS#1 RSAPrivateKey");
+        }
+        integers.push(der::unsigned(field.content).ok_or("a negative integer")?);
+    }
+    let [version, n, e, d, p, q, ..] = integers.as_slice() else {
+        return Err("a PKCS#1 RSAPrivateKey needs nine integers");
+    };
+    if integers.len() != 9 || !version.is_empty() {
+        return Err("not a two-prime PKCS#1 RSAPrivateKey (version 0)");
+    }
+    let bits = u32::try_from(n.len()).map_err(|_| "modulus too large")? * 8;
+    let uint = |bytes: &[u8], bits: u32| {
+        rsa::BoxedUint::from_be_slice(bytes, bits).map_err(|_| "an integer larger than the modulus")
+    };
+    let e_bits = u32::try_from(e.len()).map_err(|_| "exponent too large")? * 8;
+    let e = uint(e, e_bits.max(8))?;
+    rsa::PrivateKey::from_components(
+        uint(n, bits)?,
+        e,
+        uint(d, bits)?,
+        vec![uint(p, bits)?, uint(q, bits)?],
+    )
+    .map_err(|_| "the key's numbers are not a valid RSA key")
+}
+
 impl fmt::Debug for DecryptionKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DecryptionKey")
@@ -247,6 +311,55 @@ mod tests {
     use super::*;
 
     const PEM: &str = include_str!("../crypto/testdata/rsa2048-pkcs8.pem");
+    const PKCS1: &str = include_str!("../crypto/testdata/rsa2048-pkcs1.pem");
+    const SMALL: &str = include_str!("../crypto/testdata/rsa1024-pkcs8.pem");
+
+    #[test]
+    fn pkcs8_and_pkcs1_give_the_same_key_and_the_rest_is_refused() {
+        let a = DecryptionKey::from_pem(PEM).unwrap();
+        let b = DecryptionKey::from_pem(PKCS1).unwrap();
+        assert_eq!(a.inner.n_bytes(), b.inner.n_bytes());
+        assert_eq!(
+            format!("{:?}", a.inner.to_public_key()),
+            format!("{:?}", b.inner.to_public_key())
+        );
+        assert_eq!(
+            DecryptionKey::from_pem(SMALL).err().map(|e| e.code()),
+            Some("config_key_too_small")
+        );
+        // A PKCS#1 body under the PKCS#8 label, and the reverse.
+        let swapped = [
+            PKCS1.replace("RSA PRIVATE KEY", "PRIVATE KEY"),
+            PEM.replace("PRIVATE KEY", "RSA PRIVATE KEY"),
+        ];
+        for pem in swapped {
+            assert_eq!(
+                DecryptionKey::from_pem(&pem).err().map(|e| e.code()),
+                Some("config_invalid")
+            );
+        }
+        // The DER, cut short or extended, is refused.
+        let der = crate::encoding::decode_base64(
+            PKCS1
+                .lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect::<String>()
+                .as_str(),
+            1 << 16,
+        )
+        .unwrap();
+        assert!(private_key_from_der(false, &der).is_ok());
+        let mut longer = der.clone();
+        longer.push(0);
+        for bad in [&der[..der.len() - 1], &longer[..], &der[..4]] {
+            assert!(private_key_from_der(false, bad).is_err());
+        }
+        // A wrong private exponent fails the rsa crate's validation.
+        let mut wrong = der.clone();
+        let at = wrong.len() / 2;
+        wrong[at] ^= 1;
+        assert!(private_key_from_der(false, &wrong).is_err());
+    }
 
     #[test]
     fn unwrap_needs_the_right_digests_and_substitutes_are_secret_and_stable() {
