@@ -100,7 +100,12 @@ fuzz:
 ##   opt-level 3                                                   234.3 KB gz, 0.71 ms
 ##   LTO off: 198.0 KB (+0.1), 0.84 ms; codegen-units 16: 202.5 KB (+4.5); feature `sign`: +25 KB
 ##   panic = "abort" is already wasm32-unknown-unknown's strategy (kept explicit; 0 bytes).
-##   The x509-parser stack (nom, asn1-rs, der-parser, oid-registry) is ~76 KB of the 198 KB.
+##   The x509-parser stack (nom, asn1-rs, der-parser, oid-registry) was ~76 KB of the 198 KB.
+## XML Encryption (2026-12, issue 17): the same build with src/xmlenc/ in was 246.6 KB gz; reading
+## certificates and RSA private keys with src/der.rs instead of x509-parser and rsa's PKCS#1/#8
+## decoders brought it to 190.3 KB gz (x509-cert 0.3 instead: 233.1, with its Name Display
+## avoided 205.1). Tried and not kept: opt-level "z" for the cold crates (der, aes, des, aes-gcm,
+## miniz_oxide…) +0.7 KB; --cfg aes_backend_soft="compact" -0.4 KB (not worth a RUSTFLAGS).
 WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 WASM_OPT = $(firstword $(wildcard node_modules/.bin/wasm-opt) $(shell command -v wasm-opt))

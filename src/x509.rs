@@ -16,7 +16,9 @@
 //! * **Lenient about the container, strict about the content.** [`Certificate::parse_all`]
 //!   accepts PEM (one or more `CERTIFICATE` blocks, CRLF line endings, text around the blocks),
 //!   the bare base64 body without the PEM armour (line breaks allowed) and raw DER. The DER
-//!   itself must be exactly one certificate per block, with no trailing bytes.
+//!   itself must be exactly one certificate per block, with no trailing bytes. It is read with
+//!   the small DER walker of `crate::der` (definite lengths, fixed paths to validity, subject
+//!   and SubjectPublicKeyInfo), not a general ASN.1 framework (see `der`'s docs for why).
 
 use core::fmt;
 
