@@ -32,10 +32,7 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
 }
 
 fn cert_path() -> String {
-    common::fixtures_dir()
-        .join(ENTRA_CERT)
-        .display()
-        .to_string()
+    common::fixture_path(ENTRA_CERT).display().to_string()
 }
 
 fn verify_args(cert: &str) -> Vec<String> {
@@ -191,7 +188,7 @@ fn unusable_arguments_exit_2() {
 fn verify_with_idp_metadata_uses_its_entity_id_and_certificates() {
     // The Microsoft-signed tenant metadata is for another tenant than the response: the
     // response's signature must then fail against the metadata's certificates.
-    let metadata = common::fixtures_dir().join("entra/xml-crypto/wsfederation_metadata.xml");
+    let metadata = common::fixture_path("entra/xml-crypto/wsfederation_metadata.xml");
     let metadata = metadata.display().to_string();
     let args = [
         "verify",
