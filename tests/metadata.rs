@@ -1,5 +1,5 @@
 //! Metadata, both ways:
-//! - IdP import of every metadata file in `../shared/fixtures/manifest.json` (real Entra ID
+//! - IdP import of every metadata file in `tests/fixtures/manifest.json` (real Entra ID
 //!   metadata among them): entity ID, every distinct signing certificate, endpoints, validUntil;
 //! - the metadata's own signature, when verification is requested: the genuine Microsoft
 //!   signature verifies, the edited perl-Net-SAML2 copy fails with `digest_mismatch` (and still

@@ -1,4 +1,4 @@
-//! Every response in `../shared/fixtures/manifest.json` (real IdP captures and published attack
+//! Every response in `tests/fixtures/manifest.json` (real IdP captures and published attack
 //! files from other SAML libraries):
 //! - `valid` ones must verify with the exact NameID at the manifest's clock, with the default
 //!   policy, or — for the legacy ones listed in the output — only after explicitly allowing a

@@ -1,6 +1,6 @@
 //! Project Wycheproof RSASSA-PKCS1-v1_5 vectors through `RsaPublicKey::verify`.
 //!
-//! Every file listed under `wycheproof` in the shared fixtures' `manifest.json` is run. Both
+//! Every file listed under `wycheproof` in `tests/fixtures/manifest.json` is run. Both
 //! layouts are read: `v0` (`testvectors/`: group keys `keyDer`, `keyPem`, `keyAsn`, `keysize`)
 //! and `v1` (`testvectors_v1/`: `publicKeyDer`, `publicKeyPem`, `publicKeyAsn`, `keySize`).
 //!
@@ -16,20 +16,15 @@
 //! An `acceptable` vector with any other flag fails the test, so a new kind must be decided
 //! explicitly.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use saml_edge::crypto::{RsaPublicKey, SignatureAlgorithm};
 use serde_json::Value;
 
 /// Files deliberately not run, with the reason. Every listed file is currently supported.
 const EXPECTED_SKIPS: &[(&str, &str)] = &[];
-
-fn fixtures_root() -> PathBuf {
-    std::env::var_os("SAML_EDGE_FIXTURES").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures")),
-        PathBuf::from,
-    )
-}
 
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path)
@@ -165,8 +160,8 @@ fn run_file(entry: &Value, root: &Path) -> Counts {
 
 #[test]
 fn wycheproof_rsa_pkcs1_v15_vectors() {
-    let root = fixtures_root();
-    let manifest = read_json(&root.join("manifest.json"));
+    let root = common::fixtures_dir();
+    let manifest = common::manifest();
     let entries = manifest["wycheproof"]
         .as_array()
         .expect("wycheproof section");
