@@ -25,7 +25,7 @@ use crate::Error;
 use crate::c14n::{self, Options};
 use crate::crypto::{DigestAlgorithm, SignatureAlgorithm, constant_time_eq};
 use crate::encoding::decode_base64;
-use crate::error::SignatureError;
+use crate::error::{Part, SignatureError, malformed};
 use crate::x509::Certificate;
 use crate::xml::{Document, Element, NodeId, NodeKind, is_ncname};
 
@@ -86,13 +86,6 @@ impl Verified {
     }
 }
 
-fn malformed(detail: impl Into<String>) -> Error {
-    SignatureError::Malformed {
-        detail: detail.into(),
-    }
-    .into()
-}
-
 /// The element children of `id`, refusing non-whitespace text and processing instructions
 /// (comments and white space between elements are fine).
 fn strict_children<'d>(
@@ -106,7 +99,12 @@ fn strict_children<'d>(
             NodeKind::Element(e) => out.push((child, e)),
             NodeKind::Text(t) if t.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) => {}
             NodeKind::Comment(_) => {}
-            _ => return Err(malformed(format!("unexpected content inside {what}"))),
+            _ => {
+                return Err(malformed(
+                    Part::Signature,
+                    format!("unexpected content inside {what}"),
+                ));
+            }
         }
     }
     Ok(out)
@@ -126,18 +124,21 @@ fn expect_sequence<'d>(
         names.len()
     };
     if children.len() < min || children.len() > names.len() {
-        return Err(malformed(format!(
-            "{parent} must contain exactly {}",
-            names.join(", ")
-        )));
+        return Err(malformed(
+            Part::Signature,
+            format!("{parent} must contain exactly {}", names.join(", ")),
+        ));
     }
     for (i, (_, element)) in children.iter().enumerate() {
         let name = names.get(i).copied().unwrap_or_default();
         if !element.is(DSIG_NS, name) {
-            return Err(malformed(format!(
-                "{parent} contains {} where {name} is required",
-                element.expanded_name()
-            )));
+            return Err(malformed(
+                Part::Signature,
+                format!(
+                    "{parent} contains {} where {name} is required",
+                    element.expanded_name()
+                ),
+            ));
         }
     }
     Ok(children.to_vec())
@@ -150,13 +151,13 @@ fn child_at<'d>(
     children
         .get(index)
         .copied()
-        .ok_or_else(|| malformed("missing element"))
+        .ok_or_else(|| malformed(Part::Signature, "missing element"))
 }
 
 fn algorithm_of<'d>(element: &'d Element, what: &str) -> Result<&'d str, Error> {
     element
         .attribute("Algorithm")
-        .ok_or_else(|| malformed(format!("{what} has no Algorithm")))
+        .ok_or_else(|| malformed(Part::Signature, format!("{what} has no Algorithm")))
 }
 
 /// Reads an optional `ec:InclusiveNamespaces PrefixList` below a c14n method or transform; any
@@ -171,22 +172,28 @@ fn inclusive_prefixes(doc: &Document, id: NodeId, what: &str) -> Result<Vec<Stri
             .split_ascii_whitespace()
             .map(str::to_owned)
             .collect()),
-        _ => Err(malformed(format!("unexpected child elements in {what}"))),
+        _ => Err(malformed(
+            Part::Signature,
+            format!("unexpected child elements in {what}"),
+        )),
     }
 }
 
 /// Base64 text of a DSig value element: all text nodes, comments skipped, white space allowed.
 fn base64_value(doc: &Document, id: NodeId, max: usize, what: &str) -> Result<Vec<u8>, Error> {
     if doc.has_child_elements(id) {
-        return Err(malformed(format!("{what} contains elements")));
+        return Err(malformed(
+            Part::Signature,
+            format!("{what} contains elements"),
+        ));
     }
     let text = doc.text(id);
     if text.trim().is_empty() {
-        return Err(malformed(format!("{what} is empty")));
+        return Err(malformed(Part::Signature, format!("{what} is empty")));
     }
     decode_base64(&text, max).map_err(|e| match e {
-        Error::LimitExceeded { .. } => malformed(format!("{what} is too long")),
-        _ => malformed(format!("{what} is not base64")),
+        Error::LimitExceeded { .. } => malformed(Part::Signature, format!("{what} is too long")),
+        _ => malformed(Part::Signature, format!("{what} is not base64")),
     })
 }
 
@@ -254,6 +261,7 @@ fn plan(doc: &Document, signature: NodeId, parent: NodeId, policy: &Policy) -> R
         > 1
     {
         return Err(malformed(
+            Part::Signature,
             "SignedInfo must contain exactly one Reference (SAML core §5.4.2)",
         ));
     }
@@ -324,7 +332,10 @@ fn plan(doc: &Document, signature: NodeId, parent: NodeId, policy: &Policy) -> R
     let reference_prefixes = check_transforms(doc, transforms)?;
 
     if doc.has_child_elements(digest_method) {
-        return Err(malformed("DigestMethod has child elements"));
+        return Err(malformed(
+            Part::Signature,
+            "DigestMethod has child elements",
+        ));
     }
     let digest_algorithm =
         digest_algorithm(algorithm_of(digest_method_element, "DigestMethod")?, policy)?;
@@ -348,10 +359,10 @@ fn check_transforms(doc: &Document, transforms: NodeId) -> Result<Vec<String>, E
     let mut uris = Vec::with_capacity(list.len());
     for (_, element) in &list {
         if !element.is(DSIG_NS, "Transform") {
-            return Err(malformed(format!(
-                "Transforms contains {}",
-                element.expanded_name()
-            )));
+            return Err(malformed(
+                Part::Signature,
+                format!("Transforms contains {}", element.expanded_name()),
+            ));
         }
         uris.push(algorithm_of(element, "Transform")?);
     }
@@ -359,6 +370,7 @@ fn check_transforms(doc: &Document, transforms: NodeId) -> Result<Vec<String>, E
         ([(enveloped, _), (exclusive, _)], [ENVELOPED_SIGNATURE, EXC_C14N]) => {
             if doc.has_child_elements(*enveloped) {
                 return Err(malformed(
+                    Part::Signature,
                     "the enveloped-signature transform has child elements",
                 ));
             }
@@ -386,7 +398,7 @@ pub fn verify_enveloped(
     let parent = doc
         .parent(signature)
         .filter(|_| is_signature)
-        .ok_or_else(|| malformed("not a Signature element"))?;
+        .ok_or_else(|| malformed(Part::Signature, "not a Signature element"))?;
     let plan = plan(doc, signature, parent, policy)?;
 
     let signed_info_bytes = c14n::canonicalize(
@@ -399,7 +411,10 @@ pub fn verify_enveloped(
         },
     );
     if signed_info_bytes.first() != Some(&b'<') {
-        return Err(malformed("SignedInfo canonicalized to nothing"));
+        return Err(malformed(
+            Part::Signature,
+            "SignedInfo canonicalized to nothing",
+        ));
     }
     let certificate_index = trusted
         .iter()
@@ -424,7 +439,10 @@ pub fn verify_enveloped(
         },
     );
     if referenced_bytes.first() != Some(&b'<') {
-        return Err(malformed("the signed element canonicalized to nothing"));
+        return Err(malformed(
+            Part::Signature,
+            "the signed element canonicalized to nothing",
+        ));
     }
     let digest = plan.digest_algorithm.digest(&referenced_bytes);
     if !constant_time_eq(&digest, &plan.digest_value) {

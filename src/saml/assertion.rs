@@ -7,7 +7,7 @@
 use super::{ASSERTION_NS, BEARER, ENTITY_FORMAT, PROTOCOL_NS};
 use crate::Error;
 use crate::dsig::Verified;
-use crate::error::SamlError;
+use crate::error::{Part, SamlError, malformed};
 use crate::time::UnixTime;
 use crate::xml::{Document, Element, NodeId, NodeKind};
 
@@ -117,13 +117,6 @@ pub struct Checks<'a> {
     pub skew_secs: i64,
 }
 
-fn malformed(detail: impl Into<String>) -> Error {
-    SamlError::Malformed {
-        detail: detail.into(),
-    }
-    .into()
-}
-
 fn is_xml_whitespace(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
@@ -131,7 +124,7 @@ fn is_xml_whitespace(c: char) -> bool {
 /// The text of a simple-content element; child elements are refused.
 fn simple_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error> {
     if doc.has_child_elements(node) {
-        return Err(malformed(format!("{what} contains elements")));
+        return Err(malformed(Part::Saml, format!("{what} contains elements")));
     }
     Ok(doc.text(node))
 }
@@ -176,9 +169,12 @@ fn exactly_one<'d>(
     let mut found = doc.children_named(parent, ASSERTION_NS, local);
     let first = found
         .next()
-        .ok_or_else(|| malformed(format!("{what} has no {local}")))?;
+        .ok_or_else(|| malformed(Part::Saml, format!("{what} has no {local}")))?;
     if found.next().is_some() {
-        return Err(malformed(format!("{what} has more than one {local}")));
+        return Err(malformed(
+            Part::Saml,
+            format!("{what} has more than one {local}"),
+        ));
     }
     Ok(first)
 }
@@ -232,7 +228,7 @@ fn check_in_response_to(found: Option<&str>, checks: &Checks<'_>) -> Result<(), 
 pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> Result<(), Error> {
     let element = doc
         .element(response)
-        .ok_or_else(|| malformed("no Response"))?;
+        .ok_or_else(|| malformed(Part::Saml, "no Response"))?;
     check_version(element)?;
     time_attribute(element, "IssueInstant")?;
     let mut issuers = doc.children_named(response, ASSERTION_NS, "Issuer");
@@ -240,7 +236,10 @@ pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> 
         check_issuer(doc, issuer, issuer_element, checks)?;
     }
     if issuers.next().is_some() {
-        return Err(malformed("the Response has more than one Issuer"));
+        return Err(malformed(
+            Part::Saml,
+            "the Response has more than one Issuer",
+        ));
     }
     if let Some(destination) = element.attribute("Destination")
         && destination != checks.acs_url
@@ -267,20 +266,20 @@ pub fn validate(
     let assertion = signed.node;
     let element = doc
         .element(assertion)
-        .ok_or_else(|| malformed("no Assertion"))?;
+        .ok_or_else(|| malformed(Part::Saml, "no Assertion"))?;
     check_version(element)?;
     let assertion_id = element.attribute("ID").unwrap_or_default().to_owned();
     if !crate::xml::is_ncname(&assertion_id) {
-        return Err(malformed("the Assertion has no valid ID"));
+        return Err(malformed(Part::Saml, "the Assertion has no valid ID"));
     }
     let (issuer_node, issuer_element) = exactly_one(doc, assertion, "Issuer", "the Assertion")?;
     let issuer = check_issuer(doc, issuer_node, issuer_element, checks)?;
     let issue_instant = time_attribute(element, "IssueInstant")?
-        .ok_or_else(|| malformed("the Assertion has no IssueInstant"))?;
+        .ok_or_else(|| malformed(Part::Saml, "the Assertion has no IssueInstant"))?;
     if issue_instant > checks.now.plus_secs(checks.skew_secs) {
         return Err(SamlError::NotYetValid {
-            not_before: issue_instant.to_string(),
-            now: checks.now.to_string(),
+            not_before: issue_instant,
+            now: checks.now,
         }
         .into());
     }
@@ -320,15 +319,16 @@ fn read_name_id(doc: &Document, subject: NodeId) -> Result<(String, Option<Strin
             .next()
             .is_some()
         {
-            return Err(malformed(format!(
-                "the Subject uses {other}, only NameID is supported"
-            )));
+            return Err(malformed(
+                Part::Saml,
+                format!("the Subject uses {other}, only NameID is supported"),
+            ));
         }
     }
     let (name_id, element) = exactly_one(doc, subject, "NameID", "the Subject")?;
     let value = simple_text(doc, name_id, "NameID")?;
     if value.trim_matches(is_xml_whitespace).is_empty() {
-        return Err(malformed("the NameID is empty"));
+        return Err(malformed(Part::Saml, "the NameID is empty"));
     }
     Ok((value, element.attribute("Format").map(str::to_owned)))
 }
@@ -393,8 +393,8 @@ fn check_bearer(
         .ok_or_else(|| invalid("SubjectConfirmationData has no NotOnOrAfter"))?;
     if not_on_or_after.plus_secs(checks.skew_secs) <= checks.now {
         return Err(SamlError::Expired {
-            not_on_or_after: not_on_or_after.to_string(),
-            now: checks.now.to_string(),
+            not_on_or_after,
+            now: checks.now,
         }
         .into());
     }
@@ -402,8 +402,8 @@ fn check_bearer(
         && not_before > checks.now.plus_secs(checks.skew_secs)
     {
         return Err(SamlError::NotYetValid {
-            not_before: not_before.to_string(),
-            now: checks.now.to_string(),
+            not_before,
+            now: checks.now,
         }
         .into());
     }
@@ -426,8 +426,8 @@ fn check_conditions(
         && not_before > checks.now.plus_secs(checks.skew_secs)
     {
         return Err(SamlError::NotYetValid {
-            not_before: not_before.to_string(),
-            now: checks.now.to_string(),
+            not_before,
+            now: checks.now,
         }
         .into());
     }
@@ -436,8 +436,8 @@ fn check_conditions(
         && limit.plus_secs(checks.skew_secs) <= checks.now
     {
         return Err(SamlError::Expired {
-            not_on_or_after: limit.to_string(),
-            now: checks.now.to_string(),
+            not_on_or_after: limit,
+            now: checks.now,
         }
         .into());
     }
@@ -479,15 +479,15 @@ fn read_authn_statement(
     let mut statements = doc.children_named(assertion, ASSERTION_NS, "AuthnStatement");
     let (statement, element) = statements
         .next()
-        .ok_or_else(|| malformed("the Assertion has no AuthnStatement"))?;
+        .ok_or_else(|| malformed(Part::Saml, "the Assertion has no AuthnStatement"))?;
     let authn_instant = time_attribute(element, "AuthnInstant")?;
     let session_not_on_or_after = time_attribute(element, "SessionNotOnOrAfter")?;
     if let Some(limit) = session_not_on_or_after
         && limit.plus_secs(checks.skew_secs) <= checks.now
     {
         return Err(SamlError::Expired {
-            not_on_or_after: limit.to_string(),
-            now: checks.now.to_string(),
+            not_on_or_after: limit,
+            now: checks.now,
         }
         .into());
     }
@@ -518,7 +518,7 @@ fn read_attributes(doc: &Document, assertion: NodeId) -> Result<Vec<Attribute>, 
         for (attribute, element) in doc.children_named(statement, ASSERTION_NS, "Attribute") {
             let name = element
                 .attribute("Name")
-                .ok_or_else(|| malformed("an Attribute has no Name"))?;
+                .ok_or_else(|| malformed(Part::Saml, "an Attribute has no Name"))?;
             let values = doc
                 .children_named(attribute, ASSERTION_NS, "AttributeValue")
                 .map(|(value, _)| deep_text(doc, value));

@@ -4,7 +4,7 @@
 use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::Error;
 use crate::dsig::DSIG_NS;
-use crate::error::{SamlError, SignatureError};
+use crate::error::{Part, SamlError, SignatureError, malformed};
 use crate::xml::{Document, NodeId};
 
 /// Where the parts of a well-shaped Response are.
@@ -44,13 +44,6 @@ pub fn check(doc: &Document) -> Result<Shape, Error> {
     })
 }
 
-fn malformed(detail: impl Into<String>) -> Error {
-    SamlError::Malformed {
-        detail: detail.into(),
-    }
-    .into()
-}
-
 /// Status must be present and Success, with no non-Success second-level code. Read from the
 /// unverified Response: it can only turn a response into a rejection (and surfaces the IdP's
 /// error, e.g. Entra's AADSTS message, to the administrator).
@@ -58,9 +51,12 @@ pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
     let mut statuses = doc.children_named(response, PROTOCOL_NS, "Status");
     let (status, _) = statuses
         .next()
-        .ok_or_else(|| malformed("the Response has no Status"))?;
+        .ok_or_else(|| malformed(Part::Saml, "the Response has no Status"))?;
     if statuses.next().is_some() {
-        return Err(malformed("the Response has more than one Status"));
+        return Err(malformed(
+            Part::Saml,
+            "the Response has more than one Status",
+        ));
     }
     let mut codes = Vec::new();
     let mut current = status;
@@ -70,13 +66,16 @@ pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
             break;
         };
         if children.next().is_some() {
-            return Err(malformed("a Status has more than one StatusCode"));
+            return Err(malformed(
+                Part::Saml,
+                "a Status has more than one StatusCode",
+            ));
         }
         codes.push(element.attribute("Value").unwrap_or_default().to_owned());
         current = code;
     }
     if codes.is_empty() {
-        return Err(malformed("the Status has no StatusCode"));
+        return Err(malformed(Part::Saml, "the Status has no StatusCode"));
     }
     if codes.iter().any(|c| c != STATUS_SUCCESS) {
         let message = doc

@@ -13,7 +13,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::names::{is_absolute_uri, is_ncname, is_xml_char, is_xml_whitespace};
 use super::{Attribute, Document, Element, NamespaceDecl, Node, NodeId, NodeKind, XML_NAMESPACE};
-use crate::error::XmlError;
+use crate::error::{Part, XmlError, malformed};
 use crate::{Error, Limits};
 
 const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
@@ -46,14 +46,6 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document, Error> {
         .into());
     }
     Builder::new(text, limits).run()
-}
-
-fn malformed(position: u64, detail: impl Into<String>) -> Error {
-    XmlError::Malformed {
-        position,
-        detail: detail.into(),
-    }
-    .into()
 }
 
 /// Splits a QName into (prefix, local), checking both parts are NCNames.
@@ -118,10 +110,18 @@ fn normalize_attribute_value(raw: &str, position: u64) -> Result<String, Error> 
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
         match c {
-            '<' => return Err(malformed(position, "'<' in an attribute value")),
+            '<' => {
+                return Err(malformed(
+                    Part::Xml { position },
+                    "'<' in an attribute value",
+                ));
+            }
             '&' => {
                 let end = rest.find(';').ok_or_else(|| {
-                    malformed(position, "unterminated reference in an attribute value")
+                    malformed(
+                        Part::Xml { position },
+                        "unterminated reference in an attribute value",
+                    )
                 })?;
                 let name = rest.get(1..end).unwrap_or_default();
                 let resolved = resolve_reference(name).map_err(|e| match e {
@@ -194,7 +194,14 @@ impl<'a> Builder<'a> {
             let start_position = self.position();
             let event = match self.reader.read_event() {
                 Ok(event) => event,
-                Err(e) => return Err(malformed(self.reader.error_position(), e.to_string())),
+                Err(e) => {
+                    return Err(malformed(
+                        Part::Xml {
+                            position: self.reader.error_position(),
+                        },
+                        e.to_string(),
+                    ));
+                }
             };
             let first = !self.seen_event;
             self.seen_event = true;
@@ -202,13 +209,20 @@ impl<'a> Builder<'a> {
                 Event::Decl(decl) => {
                     if !first || start_position != 0 {
                         return Err(malformed(
-                            start_position,
+                            Part::Xml {
+                                position: start_position,
+                            },
                             "XML declaration not at the start",
                         ));
                     }
-                    let version = decl
-                        .version()
-                        .map_err(|e| malformed(start_position, e.to_string()))?;
+                    let version = decl.version().map_err(|e| {
+                        malformed(
+                            Part::Xml {
+                                position: start_position,
+                            },
+                            e.to_string(),
+                        )
+                    })?;
                     if version != "1.0" {
                         return Err(XmlError::UnsupportedVersion {
                             version: version.into_owned(),
@@ -216,8 +230,14 @@ impl<'a> Builder<'a> {
                         .into());
                     }
                     if let Some(encoding) = decl.encoding() {
-                        let encoding =
-                            encoding.map_err(|e| malformed(start_position, e.to_string()))?;
+                        let encoding = encoding.map_err(|e| {
+                            malformed(
+                                Part::Xml {
+                                    position: start_position,
+                                },
+                                e.to_string(),
+                            )
+                        })?;
                         if !encoding.eq_ignore_ascii_case("utf-8") {
                             return Err(XmlError::NotUtf8.into());
                         }
@@ -233,7 +253,12 @@ impl<'a> Builder<'a> {
                 Event::Text(text) => {
                     let raw: &str = &text;
                     if raw.contains("]]>") {
-                        return Err(malformed(start_position, "']]>' in text"));
+                        return Err(malformed(
+                            Part::Xml {
+                                position: start_position,
+                            },
+                            "']]>' in text",
+                        ));
                     }
                     if self.stack.is_empty() {
                         if !raw.chars().all(is_xml_whitespace) {
@@ -265,7 +290,9 @@ impl<'a> Builder<'a> {
                     let target = pi.target();
                     if target.eq_ignore_ascii_case("xml") || !is_ncname(target) {
                         return Err(malformed(
-                            start_position,
+                            Part::Xml {
+                                position: start_position,
+                            },
                             "invalid processing instruction target",
                         ));
                     }
@@ -287,7 +314,9 @@ impl<'a> Builder<'a> {
         }
         if !self.stack.is_empty() {
             return Err(malformed(
-                self.position(),
+                Part::Xml {
+                    position: self.position(),
+                },
                 "unexpected end of document inside an element",
             ));
         }
@@ -420,8 +449,8 @@ impl<'a> Builder<'a> {
                 max: self.limits.max_name_bytes,
             });
         }
-        let (prefix, local) =
-            split_qname(qname).ok_or_else(|| malformed(position, "invalid element name"))?;
+        let (prefix, local) = split_qname(qname)
+            .ok_or_else(|| malformed(Part::Xml { position }, "invalid element name"))?;
         if prefix == Some("xmlns") {
             return Err(XmlError::InvalidNamespace {
                 detail: "element with the prefix xmlns".into(),
@@ -431,7 +460,7 @@ impl<'a> Builder<'a> {
 
         if !attributes_are_separated(start.attributes_raw()) {
             return Err(malformed(
-                position,
+                Part::Xml { position },
                 "attributes must be separated by white space",
             ));
         }
@@ -524,7 +553,7 @@ impl<'a> Builder<'a> {
                         name: "(same qualified name)".into(),
                     })
                 }
-                other => malformed(position, other.to_string()),
+                other => malformed(Part::Xml { position }, other.to_string()),
             })?;
             let key: &str = attribute.key.as_ref();
             if key.len() > self.limits.max_name_bytes {
@@ -533,8 +562,8 @@ impl<'a> Builder<'a> {
                     max: self.limits.max_name_bytes,
                 });
             }
-            let (prefix, local) =
-                split_qname(key).ok_or_else(|| malformed(position, "invalid attribute name"))?;
+            let (prefix, local) = split_qname(key)
+                .ok_or_else(|| malformed(Part::Xml { position }, "invalid attribute name"))?;
             let value = normalize_attribute_value(&attribute.value, position)?;
             match (prefix, local) {
                 (None, "xmlns") => decls.push(check_declaration(None, value)?),
