@@ -4,7 +4,11 @@
 //! verified, or the Response that directly contains it was. Every value is then read by a fixed
 //! structural path below that node (V11), as the full character content of the element (V12).
 
-use super::{ASSERTION_NS, BEARER, ENTITY_FORMAT, PROTOCOL_NS};
+use super::checks::{
+    Checks, check_in_response_to, check_issuer, check_version, is_xml_whitespace, simple_text,
+    time_attribute, uri_text,
+};
+use super::{ASSERTION_NS, BEARER};
 use crate::Error;
 use crate::dsig::Verified;
 use crate::error::{Part, SamlError, malformed};
@@ -96,46 +100,6 @@ impl SignedAssertion {
     }
 }
 
-/// What the service provider expects of an assertion.
-#[derive(Debug, Clone, Copy)]
-pub struct Checks<'a> {
-    /// The IdP entity ID (expected Issuer).
-    pub idp_entity_id: &'a str,
-    /// The SP entity ID (expected Audience).
-    pub sp_entity_id: &'a str,
-    /// Further accepted audiences (e.g. Entra's `spn:<app id>`).
-    pub extra_audiences: &'a [String],
-    /// The ACS URL (expected Destination and Recipient).
-    pub acs_url: &'a str,
-    /// The ID of the AuthnRequest this browser sent, if any.
-    pub request_id: Option<&'a str>,
-    /// Accept responses without InResponseTo.
-    pub allow_unsolicited: bool,
-    /// The verification time.
-    pub now: UnixTime,
-    /// Tolerated clock difference, in seconds.
-    pub skew_secs: i64,
-}
-
-fn is_xml_whitespace(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
-}
-
-/// The text of a simple-content element; child elements are refused.
-fn simple_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error> {
-    if doc.has_child_elements(node) {
-        return Err(malformed(Part::Saml, format!("{what} contains elements")));
-    }
-    Ok(doc.text(node))
-}
-
-/// A URI-typed value (xs:anyURI collapses surrounding white space).
-fn uri_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error> {
-    Ok(simple_text(doc, node, what)?
-        .trim_matches(is_xml_whitespace)
-        .to_owned())
-}
-
 /// The text content of all descendants, skipping comments and processing instructions.
 fn deep_text(doc: &Document, node: NodeId) -> String {
     let mut out = String::new();
@@ -145,19 +109,6 @@ fn deep_text(doc: &Document, node: NodeId) -> String {
         }
     }
     out
-}
-
-fn time_attribute(element: &Element, name: &str) -> Result<Option<UnixTime>, Error> {
-    match element.attribute(name) {
-        None => Ok(None),
-        Some(value) => UnixTime::parse_rfc3339_utc(value).map(Some).ok_or_else(|| {
-            SamlError::InvalidTime {
-                field: name.to_owned(),
-                value: value.to_owned(),
-            }
-            .into()
-        }),
-    }
 }
 
 fn exactly_one<'d>(
@@ -177,84 +128,6 @@ fn exactly_one<'d>(
         ));
     }
     Ok(first)
-}
-
-fn check_version(element: &Element) -> Result<(), Error> {
-    match element.attribute("Version") {
-        Some("2.0") => Ok(()),
-        other => Err(SamlError::UnsupportedVersion {
-            found: other.unwrap_or_default().to_owned(),
-        }
-        .into()),
-    }
-}
-
-fn check_issuer(
-    doc: &Document,
-    issuer: NodeId,
-    element: &Element,
-    checks: &Checks<'_>,
-) -> Result<String, Error> {
-    let value = uri_text(doc, issuer, "Issuer")?;
-    let format_ok = element
-        .attribute("Format")
-        .is_none_or(|f| f == ENTITY_FORMAT);
-    if value != checks.idp_entity_id || !format_ok {
-        return Err(SamlError::IssuerMismatch {
-            expected: checks.idp_entity_id.to_owned(),
-            found: value,
-        }
-        .into());
-    }
-    Ok(value)
-}
-
-/// InResponseTo rule shared by the Response and the bearer confirmation.
-fn check_in_response_to(found: Option<&str>, checks: &Checks<'_>) -> Result<(), Error> {
-    match (found, checks.request_id) {
-        (None, _) if checks.allow_unsolicited => Ok(()),
-        (None, _) => Err(SamlError::UnsolicitedResponse.into()),
-        (Some(found), Some(expected)) if found == expected => Ok(()),
-        (Some(found), expected) => Err(SamlError::InResponseToMismatch {
-            expected: expected.unwrap_or("(no request pending)").to_owned(),
-            found: found.to_owned(),
-        }
-        .into()),
-    }
-}
-
-/// Response-level cross-checks. The Response may be unsigned; these values are compared with
-/// configuration and can only reject.
-pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> Result<(), Error> {
-    let element = doc
-        .element(response)
-        .ok_or_else(|| malformed(Part::Saml, "no Response"))?;
-    check_version(element)?;
-    time_attribute(element, "IssueInstant")?;
-    let mut issuers = doc.children_named(response, ASSERTION_NS, "Issuer");
-    if let Some((issuer, issuer_element)) = issuers.next() {
-        check_issuer(doc, issuer, issuer_element, checks)?;
-    }
-    if issuers.next().is_some() {
-        return Err(malformed(
-            Part::Saml,
-            "the Response has more than one Issuer",
-        ));
-    }
-    if let Some(destination) = element.attribute("Destination")
-        && destination != checks.acs_url
-    {
-        return Err(SamlError::DestinationMismatch {
-            expected: checks.acs_url.to_owned(),
-            found: destination.to_owned(),
-        }
-        .into());
-    }
-    if let Some(in_response_to) = element.attribute("InResponseTo") {
-        check_in_response_to(Some(in_response_to), checks)?;
-    }
-    debug_assert!(element.is(PROTOCOL_NS, "Response"));
-    Ok(())
 }
 
 /// Validates the signed assertion against `checks` and returns the identity.

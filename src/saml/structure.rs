@@ -1,6 +1,13 @@
-//! The shape of a Response document, checked before any cryptography. Every check here can only
-//! reject: nothing read here ends up in the identity.
+//! The unverified parts of a Response document. Every check here can only reject: nothing read
+//! here ends up in the identity.
+//!
+//! - [`check`]: the shape, before any cryptography (root, Status, exactly one Assertion directly
+//!   inside the Response, signatures only where SAML puts them);
+//! - [`check_response`]: the Response's own fields (Version, Issuer, Destination, InResponseTo),
+//!   compared with the configuration after the signatures verified. The Response may be
+//!   unsigned (when only the Assertion is), so these values are never trusted, only compared.
 
+use super::checks::{Checks, check_in_response_to, check_issuer, check_version, time_attribute};
 use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::Error;
 use crate::dsig::DSIG_NS;
@@ -180,4 +187,38 @@ fn find_signatures(
         *slot = Some(node);
     }
     Ok((on_response, on_assertion))
+}
+
+/// Response-level cross-checks. The Response may be unsigned; these values are compared with
+/// configuration and can only reject.
+pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> Result<(), Error> {
+    let element = doc
+        .element(response)
+        .ok_or_else(|| malformed(Part::Saml, "no Response"))?;
+    check_version(element)?;
+    time_attribute(element, "IssueInstant")?;
+    let mut issuers = doc.children_named(response, ASSERTION_NS, "Issuer");
+    if let Some((issuer, issuer_element)) = issuers.next() {
+        check_issuer(doc, issuer, issuer_element, checks)?;
+    }
+    if issuers.next().is_some() {
+        return Err(malformed(
+            Part::Saml,
+            "the Response has more than one Issuer",
+        ));
+    }
+    if let Some(destination) = element.attribute("Destination")
+        && destination != checks.acs_url
+    {
+        return Err(SamlError::DestinationMismatch {
+            expected: checks.acs_url.to_owned(),
+            found: destination.to_owned(),
+        }
+        .into());
+    }
+    if let Some(in_response_to) = element.attribute("InResponseTo") {
+        check_in_response_to(Some(in_response_to), checks)?;
+    }
+    debug_assert!(element.is(PROTOCOL_NS, "Response"));
+    Ok(())
 }

@@ -6,7 +6,8 @@ use super::{Expect, ServiceProvider};
 use crate::Error;
 use crate::dsig::{self, Verified};
 use crate::encoding;
-use crate::saml::assertion::{self, Checks, SignedAssertion};
+use crate::saml::assertion::{self, SignedAssertion};
+use crate::saml::checks::Checks;
 use crate::saml::{Identity, structure};
 use crate::xml::Document;
 
@@ -199,7 +200,7 @@ impl ServiceProvider {
         let signed =
             SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())?;
         let checks = self.checks(expect);
-        recorder.record(assertion::check_response(doc, shape.response, &checks))?;
+        recorder.record(structure::check_response(doc, shape.response, &checks))?;
         recorder.record(assertion::validate(doc, signed, &checks))
     }
 

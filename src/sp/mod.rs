@@ -328,7 +328,7 @@ impl ServiceProvider {
             SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())
                 .ok_or(crate::error::SignatureError::Missing)?;
         let checks = self.checks(expect);
-        assertion::check_response(doc, shape.response, &checks)?;
+        structure::check_response(doc, shape.response, &checks)?;
         assertion::validate(doc, signed, &checks)
     }
 }
