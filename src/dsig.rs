@@ -2,9 +2,10 @@
 //! was verified.
 //!
 //! [`verify_enveloped`] takes a `ds:Signature` node of a parsed document and the trusted
-//! certificates, and returns [`Verified`], which names the element whose canonical bytes were
-//! digested (the Signature's parent). `Verified` has no public constructor: the SAML layer can
-//! only read from elements that went through here (invariants V1, V7, V11).
+//! certificates, and returns [`Verified`], which borrows the document and names the element whose
+//! canonical bytes were digested (the Signature's parent). `Verified` has no public constructor
+//! and cannot be cloned or detached from its tree: the SAML layer can only read from elements
+//! that went through here, in the very tree that went through here (invariants V1, V7, V11).
 //!
 //! The order (V8):
 //! 1. shape (V5, V16): `Signature` = `SignedInfo`, `SignatureValue`, optional `KeyInfo`;
@@ -20,6 +21,8 @@
 //!    compared in constant time with the DigestValue read from the verified SignedInfo (V8).
 //!
 //! Nothing in steps 1–3 executes anything: a transform outside the allow-list is refused, not run.
+
+use core::fmt;
 
 use crate::Error;
 use crate::c14n::{self, Options};
@@ -48,10 +51,95 @@ pub struct Policy {
     pub allow_sha1: bool,
 }
 
-/// Proof that the element [`Verified::node`] was signed by a trusted key. Only this module can
-/// construct it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
+/// Proof that the element [`Verified::node`] of [`Verified::document`] was signed by a trusted
+/// key. Only [`verify_enveloped`] makes one.
+///
+/// The proof borrows the document it proved and is neither `Clone` nor `Copy`. Code below this
+/// module takes the tree *from the proof*: `SignedAssertion::new` and the assertion readers have
+/// no `Document` parameter, so there is no call in which a proof meets another tree (the shape
+/// of signature-wrapping bugs: verify one tree, read another). And while a proof lives, the tree
+/// it vouches for cannot be replaced, changed or dropped. Swapping in another document after
+/// verifying is refused by the compiler (`cannot assign to `doc` because it is borrowed`):
+///
+/// ```compile_fail,E0506
+/// use saml_edge::dsig::{self, Policy as AlgorithmPolicy};
+/// use saml_edge::saml::assertion::{self, SignedAssertion};
+/// use saml_edge::saml::checks::Checks;
+/// use saml_edge::saml::structure;
+/// use saml_edge::xml::Document;
+/// use saml_edge::{Certificate, Limits, UnixTime};
+///
+/// let read = |name: &str| {
+///     std::fs::read(format!("{}/tests/data/generated/{name}", env!("CARGO_MANIFEST_DIR")))
+///         .unwrap()
+/// };
+/// let trusted = Certificate::parse_all(&read("idp.crt")).unwrap();
+/// let limits = Limits::default();
+/// let mut doc =
+///     Document::parse(&read("entra2021_assertion_signed_compact.xml"), &limits).unwrap();
+/// let signature = structure::check(&doc).unwrap().assertion_signature.unwrap();
+/// let proof =
+///     dsig::verify_enveloped(&doc, signature, &trusted, &AlgorithmPolicy::default()).unwrap();
+///
+/// // Another tree where the proven one was: refused while `proof` is alive.
+/// doc = Document::parse(&read("wrap_evil_copy_in_advice.xml"), &limits).unwrap();
+///
+/// let signed = SignedAssertion::new(None, Some(&proof)).unwrap();
+/// let checks = Checks {
+///     idp_entity_id: "https://sts.windows.net/6b1f4c2e-93d7-4a58-b0e1-7c2d9f3a8e51/",
+///     sp_entity_id: "https://app.example.com/saml/metadata",
+///     extra_audiences: &[],
+///     acs_url: "https://app.example.com/saml/acs",
+///     request_id: Some("_7f3c9a2e4b1d4e6fa0c1b2d3e4f50617"),
+///     allow_unsolicited: false,
+///     now: UnixTime::parse_rfc3339_utc("2026-01-15T10:01:00Z").unwrap(),
+///     skew_secs: 180,
+/// };
+/// let identity = assertion::validate(&signed, &checks).unwrap();
+/// assert_eq!(identity.name_id, "B.Simon@contoso.com");
+/// ```
+///
+/// The same code without the swap compiles, and reads the identity from the proven tree:
+///
+/// ```
+/// use saml_edge::dsig::{self, Policy as AlgorithmPolicy};
+/// use saml_edge::saml::assertion::{self, SignedAssertion};
+/// use saml_edge::saml::checks::Checks;
+/// use saml_edge::saml::structure;
+/// use saml_edge::xml::Document;
+/// use saml_edge::{Certificate, Limits, UnixTime};
+///
+/// let read = |name: &str| {
+///     std::fs::read(format!("{}/tests/data/generated/{name}", env!("CARGO_MANIFEST_DIR")))
+///         .unwrap()
+/// };
+/// let trusted = Certificate::parse_all(&read("idp.crt")).unwrap();
+/// let limits = Limits::default();
+/// let doc =
+///     Document::parse(&read("entra2021_assertion_signed_compact.xml"), &limits).unwrap();
+/// let signature = structure::check(&doc).unwrap().assertion_signature.unwrap();
+/// let proof =
+///     dsig::verify_enveloped(&doc, signature, &trusted, &AlgorithmPolicy::default()).unwrap();
+///
+/// let signed = SignedAssertion::new(None, Some(&proof)).unwrap();
+/// let checks = Checks {
+///     idp_entity_id: "https://sts.windows.net/6b1f4c2e-93d7-4a58-b0e1-7c2d9f3a8e51/",
+///     sp_entity_id: "https://app.example.com/saml/metadata",
+///     extra_audiences: &[],
+///     acs_url: "https://app.example.com/saml/acs",
+///     request_id: Some("_7f3c9a2e4b1d4e6fa0c1b2d3e4f50617"),
+///     allow_unsolicited: false,
+///     now: UnixTime::parse_rfc3339_utc("2026-01-15T10:01:00Z").unwrap(),
+///     skew_secs: 180,
+/// };
+/// let identity = assertion::validate(&signed, &checks).unwrap();
+/// assert_eq!(identity.name_id, "B.Simon@contoso.com");
+/// ```
+///
+/// Two proofs of two different documents, both alive, do type-check (a lifetime cannot tell two
+/// trees apart): `SignedAssertion::new` refuses that pairing at run time.
+pub struct Verified<'d> {
+    doc: &'d Document,
     node: NodeId,
     signature: NodeId,
     signature_algorithm: SignatureAlgorithm,
@@ -59,8 +147,14 @@ pub struct Verified {
     certificate_index: usize,
 }
 
-impl Verified {
-    /// The signed element (the parent of the verified Signature).
+impl<'d> Verified<'d> {
+    /// The document whose element was verified: the only tree this proof speaks for.
+    pub fn document(&self) -> &'d Document {
+        self.doc
+    }
+
+    /// The signed element (the parent of the verified Signature), a node of
+    /// [`Verified::document`].
     pub fn node(&self) -> NodeId {
         self.node
     }
@@ -83,6 +177,19 @@ impl Verified {
     /// Index, in the trusted list, of the certificate whose key verified the signature.
     pub fn certificate_index(&self) -> usize {
         self.certificate_index
+    }
+}
+
+/// Names the nodes, not the whole tree.
+impl fmt::Debug for Verified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("node", &self.node)
+            .field("signature", &self.signature)
+            .field("signature_algorithm", &self.signature_algorithm)
+            .field("digest_algorithm", &self.digest_algorithm)
+            .field("certificate_index", &self.certificate_index)
+            .finish_non_exhaustive()
     }
 }
 
@@ -386,12 +493,12 @@ fn check_transforms(doc: &Document, transforms: NodeId) -> Result<Vec<String>, E
 /// Verifies the enveloped signature `signature` (a `ds:Signature` element) with the `trusted`
 /// certificates, and returns proof naming its parent element. See the module documentation for
 /// the exact order of checks.
-pub fn verify_enveloped(
-    doc: &Document,
+pub fn verify_enveloped<'d>(
+    doc: &'d Document,
     signature: NodeId,
     trusted: &[Certificate],
     policy: &Policy,
-) -> Result<Verified, Error> {
+) -> Result<Verified<'d>, Error> {
     let is_signature = doc
         .element(signature)
         .is_some_and(|e| e.is(DSIG_NS, "Signature"));
@@ -449,6 +556,7 @@ pub fn verify_enveloped(
         return Err(SignatureError::DigestMismatch.into());
     }
     Ok(Verified {
+        doc,
         node: parent,
         signature,
         signature_algorithm: plan.signature_algorithm,

@@ -1,7 +1,8 @@
 //! The identity and conditions of a signed Assertion.
 //!
-//! [`SignedAssertion`] can only be made from a [`Verified`] proof: either the Assertion itself was
-//! verified, or the Response that directly contains it was. Every value is then read by a fixed
+//! [`SignedAssertion`] can only be made from [`Verified`] proofs: either the Assertion itself was
+//! verified, or the Response that directly contains it was. The document and the Assertion node
+//! come from the proofs, never from a separate argument. Every value is then read by a fixed
 //! structural path below that node (V11), as the full character content of the element (V12).
 
 use super::checks::{
@@ -73,30 +74,55 @@ impl Identity {
     }
 }
 
-/// An Assertion covered by a verified signature (its own, or its Response's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SignedAssertion {
+/// An Assertion covered by a verified signature (its own, or its Response's). Like the
+/// [`Verified`] proofs it is made from, it borrows their document and is not `Clone`.
+#[derive(Debug)]
+pub struct SignedAssertion<'d> {
+    doc: &'d Document,
     node: NodeId,
     response_signed: bool,
     assertion_signed: bool,
 }
 
-impl SignedAssertion {
-    /// Builds the proof from verified signatures. `response` and `assertion` must come from the
-    /// same document; `assertion_node` is the single direct-child Assertion of the Response.
+impl<'d> SignedAssertion<'d> {
+    /// The Assertion that the verified signatures cover, taken from the proofs only: the element
+    /// `assertion` proved (an Assertion's own signature), or else the single Assertion directly
+    /// inside the element `response` proved (the Response's signature). `None` when neither
+    /// covers an Assertion, or when the two proofs speak for two different documents.
     pub fn new(
-        doc: &Document,
-        assertion_node: NodeId,
-        response: Option<&Verified>,
-        assertion: Option<&Verified>,
-    ) -> Option<SignedAssertion> {
-        let by_assertion = assertion.is_some_and(|v| v.node() == assertion_node);
-        let by_response = response.is_some_and(|v| doc.parent(assertion_node) == Some(v.node()));
-        (by_assertion || by_response).then_some(SignedAssertion {
-            node: assertion_node,
+        response: Option<&Verified<'d>>,
+        assertion: Option<&Verified<'d>>,
+    ) -> Option<SignedAssertion<'d>> {
+        let doc = match (response, assertion) {
+            (Some(r), Some(a)) if !std::ptr::eq(r.document(), a.document()) => return None,
+            (Some(proof), _) | (None, Some(proof)) => proof.document(),
+            (None, None) => return None,
+        };
+        let own = assertion
+            .map(Verified::node)
+            .filter(|&node| is_assertion(doc, node));
+        let node = own.or_else(|| response.and_then(|r| single_child_assertion(doc, r.node())))?;
+        let by_response = response.is_some_and(|r| doc.parent(node) == Some(r.node()));
+        Some(SignedAssertion {
+            doc,
+            node,
             response_signed: by_response,
-            assertion_signed: by_assertion,
+            assertion_signed: own.is_some(),
         })
+    }
+}
+
+fn is_assertion(doc: &Document, node: NodeId) -> bool {
+    doc.element(node)
+        .is_some_and(|e| e.is(ASSERTION_NS, "Assertion"))
+}
+
+/// The Assertion child of `parent` when there is exactly one.
+fn single_child_assertion(doc: &Document, parent: NodeId) -> Option<NodeId> {
+    let mut assertions = doc.children_named(parent, ASSERTION_NS, "Assertion");
+    match (assertions.next(), assertions.next()) {
+        (Some((node, _)), None) => Some(node),
+        _ => None,
     }
 }
 
@@ -131,12 +157,8 @@ fn exactly_one<'d>(
 }
 
 /// Validates the signed assertion against `checks` and returns the identity.
-pub fn validate(
-    doc: &Document,
-    signed: SignedAssertion,
-    checks: &Checks<'_>,
-) -> Result<Identity, Error> {
-    let assertion = signed.node;
+pub fn validate(signed: &SignedAssertion<'_>, checks: &Checks<'_>) -> Result<Identity, Error> {
+    let (doc, assertion) = (signed.doc, signed.node);
     let element = doc
         .element(assertion)
         .ok_or_else(|| malformed(Part::Saml, "no Assertion"))?;
@@ -408,4 +430,84 @@ fn read_attributes(doc: &Document, assertion: NodeId) -> Result<Vec<Attribute>, 
         }
     }
     Ok(attributes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dsig::{Policy, verify_enveloped};
+    use crate::saml::structure;
+    use crate::x509::Certificate;
+    use crate::{Limits, UnixTime};
+
+    fn generated(name: &str) -> Vec<u8> {
+        let path = format!("{}/tests/data/generated/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap()
+    }
+
+    fn both_signed() -> Document {
+        let xml = generated("entra2021_both_signed_compact.xml");
+        Document::parse(&xml, &Limits::default()).unwrap()
+    }
+
+    /// The Response's and the Assertion's proofs of `doc`.
+    fn proofs(doc: &Document) -> (Verified<'_>, Verified<'_>) {
+        let trusted = Certificate::parse_all(&generated("idp.crt")).unwrap();
+        let shape = structure::check(doc).unwrap();
+        let verify = |signature| verify_enveloped(doc, signature, &trusted, &Policy::default());
+        (
+            verify(shape.response_signature.unwrap()).unwrap(),
+            verify(shape.assertion_signature.unwrap()).unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_assertion_comes_from_the_proofs() {
+        let doc = both_signed();
+        let (response, assertion) = proofs(&doc);
+        let both = SignedAssertion::new(Some(&response), Some(&assertion)).unwrap();
+        assert_eq!(both.node, assertion.node());
+        assert!(both.response_signed && both.assertion_signed);
+
+        let by_response = SignedAssertion::new(Some(&response), None).unwrap();
+        assert_eq!(by_response.node, assertion.node());
+        assert!(by_response.response_signed && !by_response.assertion_signed);
+
+        let by_assertion = SignedAssertion::new(None, Some(&assertion)).unwrap();
+        assert_eq!(by_assertion.node, assertion.node());
+        assert!(!by_assertion.response_signed && by_assertion.assertion_signed);
+
+        assert!(SignedAssertion::new(None, None).is_none());
+        // A proof of the Assertion in the Response's place covers no Assertion below it.
+        assert!(SignedAssertion::new(Some(&assertion), None).is_none());
+    }
+
+    #[test]
+    fn proofs_of_two_documents_are_not_paired() {
+        // Two parses of the same bytes: equal trees, equal node IDs, still two documents.
+        let (first, second) = (both_signed(), both_signed());
+        let (response, _) = proofs(&first);
+        let (_, assertion) = proofs(&second);
+        assert!(SignedAssertion::new(Some(&response), Some(&assertion)).is_none());
+    }
+
+    #[test]
+    fn validate_reads_the_proven_tree() {
+        let doc = both_signed();
+        let (response, assertion) = proofs(&doc);
+        let signed = SignedAssertion::new(Some(&response), Some(&assertion)).unwrap();
+        let checks = Checks {
+            idp_entity_id: "https://sts.windows.net/6b1f4c2e-93d7-4a58-b0e1-7c2d9f3a8e51/",
+            sp_entity_id: "https://app.example.com/saml/metadata",
+            extra_audiences: &[],
+            acs_url: "https://app.example.com/saml/acs",
+            request_id: Some("_7f3c9a2e4b1d4e6fa0c1b2d3e4f50617"),
+            allow_unsolicited: false,
+            now: UnixTime::parse_rfc3339_utc("2026-01-15T10:01:00Z").unwrap(),
+            skew_secs: 180,
+        };
+        let identity = validate(&signed, &checks).unwrap();
+        assert_eq!(identity.name_id, "B.Simon@contoso.com");
+        assert!(identity.response_signed && identity.assertion_signed);
+    }
 }

@@ -156,7 +156,10 @@ pub(crate) fn check_signature(
                 allow_sha1: options.allow_sha1,
             };
             let verified = verify_signature(doc, descriptor, trusted, &policy)?;
-            if !doc.is_ancestor_or_self(verified.node(), descriptor) {
+            if !verified
+                .document()
+                .is_ancestor_or_self(verified.node(), descriptor)
+            {
                 return Err(invalid("the verified element does not contain the entity"));
             }
             Ok(true)
@@ -214,12 +217,12 @@ pub(crate) fn find_descriptor(
 /// Verifies the signature that covers `descriptor`: that of the nearest element, from the
 /// descriptor up through its enclosing `EntitiesDescriptor`s, that has a `ds:Signature` child.
 /// That Signature must be its parent's first child element, and the only one.
-fn verify_signature(
-    doc: &Document,
+fn verify_signature<'d>(
+    doc: &'d Document,
     descriptor: NodeId,
     trusted: &[Certificate],
     policy: &Policy,
-) -> Result<dsig::Verified, Error> {
+) -> Result<dsig::Verified<'d>, Error> {
     let missing =
         |detail: String| -> Error { SignatureError::MetadataSignatureMissing { detail }.into() };
     let mut current = Some(descriptor);

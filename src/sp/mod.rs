@@ -324,12 +324,11 @@ impl ServiceProvider {
         let verify = |signature| dsig::verify_enveloped(doc, signature, trusted, &self.policy);
         let response: Option<Verified> = shape.response_signature.map(verify).transpose()?;
         let assertion: Option<Verified> = shape.assertion_signature.map(verify).transpose()?;
-        let signed =
-            SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())
-                .ok_or(crate::error::SignatureError::Missing)?;
+        let signed = SignedAssertion::new(response.as_ref(), assertion.as_ref())
+            .ok_or(crate::error::SignatureError::Missing)?;
         let checks = self.checks(expect);
         structure::check_response(doc, shape.response, &checks)?;
-        assertion::validate(doc, signed, &checks)
+        assertion::validate(&signed, &checks)
     }
 }
 
