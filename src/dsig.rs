@@ -12,7 +12,7 @@
 //!    `SignedInfo` = `CanonicalizationMethod`, `SignatureMethod`, exactly one `Reference`;
 //!    `Reference` = `Transforms`, `DigestMethod`, `DigestValue`; nothing else, no stray text;
 //! 2. algorithms by exact URI (V9): exclusive c14n without comments; RSA-SHA256/384/512
-//!    (RSA-SHA1 only with [`Policy::allow_sha1`]); transforms exactly enveloped-signature then
+//!    (RSA-SHA1 only with [`AlgorithmPolicy::allow_sha1`]); transforms exactly enveloped-signature then
 //!    exclusive c14n; digests SHA-256/384/512 (SHA-1 likewise opt-in);
 //! 3. the Reference URI must be `#` + the `ID` of the Signature's parent (V5, V6, V7);
 //! 4. the SignatureValue over the canonical SignedInfo, with each trusted key in turn; `KeyInfo`
@@ -27,6 +27,7 @@ use core::fmt;
 use crate::Error;
 use crate::c14n::{self, Options};
 use crate::crypto::{DigestAlgorithm, SignatureAlgorithm, constant_time_eq};
+use crate::danger::AlgorithmPolicy;
 use crate::encoding::decode_base64;
 use crate::error::{Part, SignatureError, malformed};
 use crate::x509::Certificate;
@@ -44,13 +45,6 @@ const MAX_SIGNATURE_BYTES: usize = 4096;
 /// Largest decoded DigestValue accepted (SHA-512 is 64 bytes).
 const MAX_DIGEST_BYTES: usize = 128;
 
-/// Which algorithms a verification accepts beyond the default allow-list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Policy {
-    /// Accept RSA-SHA1 signatures and SHA-1 digests (off by default; some legacy IdPs need it).
-    pub allow_sha1: bool,
-}
-
 /// Proof that the element [`Verified::node`] of [`Verified::document`] was signed by a trusted
 /// key. Only [`verify_enveloped`] makes one.
 ///
@@ -62,7 +56,8 @@ pub struct Policy {
 /// verifying is refused by the compiler (`cannot assign to `doc` because it is borrowed`):
 ///
 /// ```compile_fail,E0506
-/// use saml_edge::dsig::{self, Policy as AlgorithmPolicy};
+/// use saml_edge::danger::AlgorithmPolicy;
+/// use saml_edge::dsig;
 /// use saml_edge::saml::assertion::{self, SignedAssertion};
 /// use saml_edge::saml::checks::Checks;
 /// use saml_edge::saml::structure;
@@ -102,7 +97,8 @@ pub struct Policy {
 /// The same code without the swap compiles, and reads the identity from the proven tree:
 ///
 /// ```
-/// use saml_edge::dsig::{self, Policy as AlgorithmPolicy};
+/// use saml_edge::danger::AlgorithmPolicy;
+/// use saml_edge::dsig;
 /// use saml_edge::saml::assertion::{self, SignedAssertion};
 /// use saml_edge::saml::checks::Checks;
 /// use saml_edge::saml::structure;
@@ -310,7 +306,7 @@ fn allowed<A>(
     uri: &str,
     parsed: Option<A>,
     is_sha1: fn(&A) -> bool,
-    policy: &Policy,
+    policy: &AlgorithmPolicy,
 ) -> Result<A, Error> {
     let algorithm = parsed.ok_or_else(|| SignatureError::UnsupportedAlgorithm {
         algorithm: uri.to_owned(),
@@ -324,7 +320,7 @@ fn allowed<A>(
     Ok(algorithm)
 }
 
-fn signature_algorithm(uri: &str, policy: &Policy) -> Result<SignatureAlgorithm, Error> {
+fn signature_algorithm(uri: &str, policy: &AlgorithmPolicy) -> Result<SignatureAlgorithm, Error> {
     allowed(
         uri,
         SignatureAlgorithm::from_uri(uri),
@@ -333,7 +329,7 @@ fn signature_algorithm(uri: &str, policy: &Policy) -> Result<SignatureAlgorithm,
     )
 }
 
-fn digest_algorithm(uri: &str, policy: &Policy) -> Result<DigestAlgorithm, Error> {
+fn digest_algorithm(uri: &str, policy: &AlgorithmPolicy) -> Result<DigestAlgorithm, Error> {
     allowed(uri, DigestAlgorithm::from_uri(uri), |a| a.is_sha1(), policy)
 }
 
@@ -349,7 +345,12 @@ struct Plan {
 }
 
 /// Steps 1–3: shape, algorithms, reference binding. Reads only; executes nothing.
-fn plan(doc: &Document, signature: NodeId, parent: NodeId, policy: &Policy) -> Result<Plan, Error> {
+fn plan(
+    doc: &Document,
+    signature: NodeId,
+    parent: NodeId,
+    policy: &AlgorithmPolicy,
+) -> Result<Plan, Error> {
     let children = strict_children(doc, signature, "Signature")?;
     let children = expect_sequence(
         &children,
@@ -497,7 +498,7 @@ pub fn verify_enveloped<'d>(
     doc: &'d Document,
     signature: NodeId,
     trusted: &[Certificate],
-    policy: &Policy,
+    policy: &AlgorithmPolicy,
 ) -> Result<Verified<'d>, Error> {
     let is_signature = doc
         .element(signature)

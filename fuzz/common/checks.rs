@@ -308,7 +308,7 @@ fn world(
         .entity_id(sp_entity)
         .acs_url(acs)
         .idp(idp)
-        .allow_sha1(true)
+        .danger_allow_sha1(true)
         .allow_unsolicited(request_id.is_none())
         .clock_skew(Duration::from_secs(180))
         .build()

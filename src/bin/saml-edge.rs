@@ -154,7 +154,7 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
         )
         .idp(idp)
         .allow_unsolicited(options.allow_unsolicited)
-        .allow_sha1(options.allow_sha1);
+        .danger_allow_sha1(options.allow_sha1);
     if let Some(secs) = options.clock_skew {
         builder = builder.clock_skew(Duration::from_secs(secs));
     }

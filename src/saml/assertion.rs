@@ -435,7 +435,8 @@ fn read_attributes(doc: &Document, assertion: NodeId) -> Result<Vec<Attribute>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsig::{Policy, verify_enveloped};
+    use crate::danger::AlgorithmPolicy;
+    use crate::dsig::verify_enveloped;
     use crate::saml::structure;
     use crate::x509::Certificate;
     use crate::{Limits, UnixTime};
@@ -454,7 +455,8 @@ mod tests {
     fn proofs(doc: &Document) -> (Verified<'_>, Verified<'_>) {
         let trusted = Certificate::parse_all(&generated("idp.crt")).unwrap();
         let shape = structure::check(doc).unwrap();
-        let verify = |signature| verify_enveloped(doc, signature, &trusted, &Policy::default());
+        let verify =
+            |signature| verify_enveloped(doc, signature, &trusted, &AlgorithmPolicy::default());
         (
             verify(shape.response_signature.unwrap()).unwrap(),
             verify(shape.assertion_signature.unwrap()).unwrap(),

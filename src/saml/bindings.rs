@@ -14,7 +14,7 @@
 //!   [`POST_FORM_SCRIPT_CSP_HASH`]), and without JavaScript a visible button submits the form.
 
 use crate::crypto::SignatureAlgorithm;
-use crate::dsig::Policy;
+use crate::danger::AlgorithmPolicy;
 use crate::encoding::{
     decode_base64, deflate_raw, encode_base64, inflate_raw, percent_decode,
     percent_encode_query_component,
@@ -317,7 +317,7 @@ impl RedirectMessage {
     pub fn verify_signature(
         &self,
         trusted: &[Certificate],
-        policy: &Policy,
+        policy: &AlgorithmPolicy,
     ) -> Result<VerifiedQuery, Error> {
         let signature = self
             .signature
@@ -484,7 +484,7 @@ mod tests {
             Some(false)
         );
         assert_eq!(
-            message.map(|m| m.verify_signature(&[], &Policy::default()).err()),
+            message.map(|m| m.verify_signature(&[], &AlgorithmPolicy::default()).err()),
             Some(Some(SignatureError::QuerySignatureMissing.into()))
         );
     }

@@ -15,7 +15,8 @@
 //! Without verification the file is trusted as configuration the administrator downloaded over
 //! HTTPS.
 
-use crate::dsig::{self, DSIG_NS, Policy};
+use crate::danger::AlgorithmPolicy;
+use crate::dsig::{self, DSIG_NS};
 use crate::encoding::decode_base64;
 use crate::error::{ConfigError, SignatureError};
 use crate::saml::expiry::{CertificateExpiry, certificate_expiry};
@@ -152,7 +153,7 @@ pub(crate) fn check_signature(
         }
         .into()),
         Some(trusted) => {
-            let policy = Policy {
+            let policy = AlgorithmPolicy {
                 allow_sha1: options.allow_sha1,
             };
             let verified = verify_signature(doc, descriptor, trusted, &policy)?;
@@ -221,7 +222,7 @@ fn verify_signature<'d>(
     doc: &'d Document,
     descriptor: NodeId,
     trusted: &[Certificate],
-    policy: &Policy,
+    policy: &AlgorithmPolicy,
 ) -> Result<dsig::Verified<'d>, Error> {
     let missing =
         |detail: String| -> Error { SignatureError::MetadataSignatureMissing { detail }.into() };

@@ -226,7 +226,8 @@ pub(crate) fn sign_enveloped(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::dsig::{Policy, verify_enveloped};
+    use crate::danger::AlgorithmPolicy;
+    use crate::dsig::verify_enveloped;
 
     const KEY: &str = include_str!("../crypto/testdata/rsa2048-pkcs8.pem");
     const CERT: &str = include_str!("testdata/sp-test-cert.pem");
@@ -252,7 +253,8 @@ pub(crate) mod tests {
             .cloned()
             .into_iter()
             .collect::<Vec<_>>();
-        let verified = verify_enveloped(&doc, signature, &certificates, &Policy::default());
+        let verified =
+            verify_enveloped(&doc, signature, &certificates, &AlgorithmPolicy::default());
         assert_eq!(
             verified.map(|v| v.node()).ok(),
             Some(doc.root()),
@@ -263,7 +265,7 @@ pub(crate) mod tests {
         let doc = Document::parse(tampered.as_bytes(), &Limits::DEFAULT).unwrap_or(doc);
         let signature = signature_child(&doc).unwrap_or(doc.root());
         assert_eq!(
-            verify_enveloped(&doc, signature, &certificates, &Policy::default())
+            verify_enveloped(&doc, signature, &certificates, &AlgorithmPolicy::default())
                 .err()
                 .map(|e| e.code()),
             Some("digest_mismatch")
