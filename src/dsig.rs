@@ -57,12 +57,9 @@ const MAX_DIGEST_BYTES: usize = 128;
 ///
 /// ```compile_fail,E0506
 /// use saml_edge::danger::AlgorithmPolicy;
-/// use saml_edge::dsig;
-/// use saml_edge::saml::assertion::{self, SignedAssertion};
-/// use saml_edge::saml::checks::Checks;
-/// use saml_edge::saml::structure;
-/// use saml_edge::xml::Document;
-/// use saml_edge::{Certificate, Limits, UnixTime};
+/// use saml_edge::internal::assertion::{self, SignedAssertion};
+/// use saml_edge::internal::{checks::Checks, dsig, structure};
+/// use saml_edge::{Certificate, Document, Limits, UnixTime};
 ///
 /// let read = |name: &str| {
 ///     std::fs::read(format!("{}/tests/data/generated/{name}", env!("CARGO_MANIFEST_DIR")))
@@ -98,12 +95,9 @@ const MAX_DIGEST_BYTES: usize = 128;
 ///
 /// ```
 /// use saml_edge::danger::AlgorithmPolicy;
-/// use saml_edge::dsig;
-/// use saml_edge::saml::assertion::{self, SignedAssertion};
-/// use saml_edge::saml::checks::Checks;
-/// use saml_edge::saml::structure;
-/// use saml_edge::xml::Document;
-/// use saml_edge::{Certificate, Limits, UnixTime};
+/// use saml_edge::internal::assertion::{self, SignedAssertion};
+/// use saml_edge::internal::{checks::Checks, dsig, structure};
+/// use saml_edge::{Certificate, Document, Limits, UnixTime};
 ///
 /// let read = |name: &str| {
 ///     std::fs::read(format!("{}/tests/data/generated/{name}", env!("CARGO_MANIFEST_DIR")))

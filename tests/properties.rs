@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use saml_edge::c14n::{Options, canonicalize};
+use saml_edge::internal::c14n::{Options, canonicalize};
 use saml_edge::xml::{Document, NodeId};
 use saml_edge::{
     Certificate, Error, Expect, Identity, IdentityProvider, Limits, ServiceProvider, UnixTime,

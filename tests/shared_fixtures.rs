@@ -11,9 +11,9 @@
 
 mod common;
 
+use saml_edge::internal::encoding;
 use saml_edge::{
     Certificate, Error, Expect, Identity, IdentityProvider, ServiceProvider, UnixTime, danger,
-    encoding,
 };
 use serde_json::Value;
 

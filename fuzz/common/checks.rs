@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use saml_edge::c14n::{Options, canonicalize};
-use saml_edge::encoding::{
+use saml_edge::internal::c14n::{Options, canonicalize};
+use saml_edge::internal::encoding::{
     decode_base64, deflate_raw, encode_base64, inflate_raw, parse_form, percent_decode,
     percent_encode_query_component,
 };

@@ -270,7 +270,7 @@ fn assume_missing_from_response(options: &Options, input: &str) -> Options {
     let bytes = if input.trim_start().starts_with('<') {
         Ok(input.as_bytes().to_vec())
     } else {
-        saml_edge::encoding::decode_post_field(input, &Limits::default())
+        saml_edge::internal::encoding::decode_post_field(input, &Limits::default())
     };
     let doc = bytes
         .ok()
@@ -360,7 +360,7 @@ fn inspect(options: &Options) -> Result<ExitCode, Usage> {
     let bytes = if input.trim_start().starts_with('<') {
         Ok(input.into_bytes())
     } else {
-        saml_edge::encoding::decode_post_field(&input, &limits)
+        saml_edge::internal::encoding::decode_post_field(&input, &limits)
     };
     match bytes {
         Ok(bytes) => Ok(if print_xml(&bytes) {

@@ -310,7 +310,8 @@ impl RedirectMessage {
 
     /// Verifies the query signature with the `trusted` certificates.
     ///
-    /// `SigAlg` must be RSA-SHA256, -384 or -512 (RSA-SHA1 only with [`Policy::allow_sha1`]),
+    /// `SigAlg` must be RSA-SHA256, -384 or -512 (RSA-SHA1 only with
+    /// [`AlgorithmPolicy::allow_sha1`]),
     /// compared by exact URI. Errors: `query_signature_missing` (unsigned),
     /// `signature_algorithm_unsupported`, `signature_sha1_not_allowed`, `signature_invalid`
     /// (no certificate verifies), `config_missing` (no trusted certificate).

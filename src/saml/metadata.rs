@@ -10,7 +10,7 @@
 //! The metadata's own signature is checked only when asked ([`MetadataOptions::verify_with`]):
 //! SAML metadata puts an enveloped `ds:Signature` as the **first** child element of the
 //! `EntityDescriptor` (or of an enclosing `EntitiesDescriptor`), and only there is it accepted;
-//! it must verify with one of the given certificates ([`crate::dsig::verify_enveloped`]: exclusive
+//! it must verify with one of the given certificates (`dsig::verify_enveloped`: exclusive
 //! c14n, RSA-SHA256/384/512), and everything is then read from below the verified element.
 //! Without verification the file is trusted as configuration the administrator downloaded over
 //! HTTPS.
@@ -115,7 +115,7 @@ pub fn parse_idp_metadata(xml: &[u8], entity_id: Option<&str>) -> Result<IdpMeta
 ///
 /// Verification errors: `metadata_signature_missing` (no Signature as the first child element
 /// of the EntityDescriptor or an enclosing EntitiesDescriptor, or a misplaced or repeated one),
-/// then the codes of [`dsig::verify_enveloped`] (`signature_invalid`, `digest_mismatch`, …).
+/// then the codes of `dsig::verify_enveloped` (`signature_invalid`, `digest_mismatch`, …).
 pub fn parse_idp_metadata_with(
     xml: &[u8],
     options: &MetadataOptions<'_>,
