@@ -345,16 +345,98 @@ fn plan(
     parent: NodeId,
     policy: &AlgorithmPolicy,
 ) -> Result<Plan, Error> {
-    let children = strict_children(doc, signature, "Signature")?;
-    let children = expect_sequence(
-        &children,
+    let parts = signature_parts(doc, signature)?;
+    let signature_value = base64_value(
+        doc,
+        parts.signature_value,
+        MAX_SIGNATURE_BYTES,
+        "SignatureValue",
+    )?;
+    let digest_value = base64_value(doc, parts.digest_value, MAX_DIGEST_BYTES, "DigestValue")?;
+    let signed_info_prefixes = canonicalization_method(doc, parts.c14n_method)?;
+    let signature_algorithm = signature_method(doc, parts.signature_method, policy)?;
+    check_reference_uri(doc, parts.reference, parent)?;
+    let reference_prefixes = check_transforms(doc, parts.transforms)?;
+    let digest_algorithm = digest_method(doc, parts.digest_method, policy)?;
+    Ok(Plan {
+        signed_info: parts.signed_info,
+        signed_info_prefixes,
+        signature_algorithm,
+        digest_algorithm,
+        reference_prefixes,
+        digest_value,
+        signature_value,
+    })
+}
+
+/// Where the parts of a well-shaped Signature are.
+struct Parts<'d> {
+    signed_info: NodeId,
+    signature_value: NodeId,
+    c14n_method: (NodeId, &'d Element),
+    signature_method: (NodeId, &'d Element),
+    reference: &'d Element,
+    transforms: NodeId,
+    digest_method: (NodeId, &'d Element),
+    digest_value: NodeId,
+}
+
+/// Step 1: `Signature` = `SignedInfo`, `SignatureValue`, optional `KeyInfo`; `SignedInfo` =
+/// `CanonicalizationMethod`, `SignatureMethod`, exactly one `Reference`; `Reference` =
+/// `Transforms`, `DigestMethod`, `DigestValue`.
+fn signature_parts(doc: &Document, signature: NodeId) -> Result<Parts<'_>, Error> {
+    let children = sequence(
+        doc,
+        signature,
         &["SignedInfo", "SignatureValue", "KeyInfo"],
         true,
         "Signature",
     )?;
     let (signed_info, _) = child_at(&children, 0)?;
-    let (signature_value_node, _) = child_at(&children, 1)?;
+    let (signature_value, _) = child_at(&children, 1)?;
 
+    let info = signed_info_children(doc, signed_info)?;
+    let c14n_method = child_at(&info, 0)?;
+    let signature_method = child_at(&info, 1)?;
+    let (reference, reference_element) = child_at(&info, 2)?;
+
+    let reference_parts = sequence(
+        doc,
+        reference,
+        &["Transforms", "DigestMethod", "DigestValue"],
+        false,
+        "Reference",
+    )?;
+    Ok(Parts {
+        signed_info,
+        signature_value,
+        c14n_method,
+        signature_method,
+        reference: reference_element,
+        transforms: child_at(&reference_parts, 0)?.0,
+        digest_method: child_at(&reference_parts, 1)?,
+        digest_value: child_at(&reference_parts, 2)?.0,
+    })
+}
+
+/// The children of `parent`, which must be exactly the dsig elements `names` in order (see
+/// [`strict_children`] and [`expect_sequence`]).
+fn sequence<'d>(
+    doc: &'d Document,
+    parent: NodeId,
+    names: &[&str],
+    optional_last: bool,
+    what: &str,
+) -> Result<Vec<(NodeId, &'d Element)>, Error> {
+    let children = strict_children(doc, parent, what)?;
+    expect_sequence(&children, names, optional_last, what)
+}
+
+/// The children of SignedInfo: a second Reference is named as such before the sequence check.
+fn signed_info_children(
+    doc: &Document,
+    signed_info: NodeId,
+) -> Result<Vec<(NodeId, &Element)>, Error> {
     let info = strict_children(doc, signed_info, "SignedInfo")?;
     if info
         .iter()
@@ -367,62 +449,54 @@ fn plan(
             "SignedInfo must contain exactly one Reference (SAML core §5.4.2)",
         ));
     }
-    let info = expect_sequence(
+    expect_sequence(
         &info,
         &["CanonicalizationMethod", "SignatureMethod", "Reference"],
         false,
         "SignedInfo",
-    )?;
-    let (c14n_method, c14n_element) = child_at(&info, 0)?;
-    let (signature_method, signature_method_element) = child_at(&info, 1)?;
-    let (reference, reference_element) = child_at(&info, 2)?;
+    )
+}
 
-    let reference_parts = strict_children(doc, reference, "Reference")?;
-    let reference_parts = expect_sequence(
-        &reference_parts,
-        &["Transforms", "DigestMethod", "DigestValue"],
-        false,
-        "Reference",
-    )?;
-    let (transforms, _) = child_at(&reference_parts, 0)?;
-    let (digest_method, digest_method_element) = child_at(&reference_parts, 1)?;
-    let (digest_value_node, _) = child_at(&reference_parts, 2)?;
-
-    let signature_value = base64_value(
-        doc,
-        signature_value_node,
-        MAX_SIGNATURE_BYTES,
-        "SignatureValue",
-    )?;
-    let digest_value = base64_value(doc, digest_value_node, MAX_DIGEST_BYTES, "DigestValue")?;
-
-    let c14n_uri = algorithm_of(c14n_element, "CanonicalizationMethod")?;
-    if c14n_uri != EXC_C14N {
-        return Err(SignatureError::UnsupportedAlgorithm {
-            algorithm: c14n_uri.to_owned(),
-        }
-        .into());
-    }
-    let signed_info_prefixes = inclusive_prefixes(doc, c14n_method, "CanonicalizationMethod")?;
-
-    if doc.has_child_elements(signature_method) {
-        // HMACOutputLength and friends: only meaningful for algorithms we refuse anyway.
-        let uri = algorithm_of(signature_method_element, "SignatureMethod")?;
+/// Step 2 for SignedInfo's canonicalization: exclusive c14n without comments; returns its
+/// PrefixList.
+fn canonicalization_method(
+    doc: &Document,
+    (method, element): (NodeId, &Element),
+) -> Result<Vec<String>, Error> {
+    let uri = algorithm_of(element, "CanonicalizationMethod")?;
+    if uri != EXC_C14N {
         return Err(SignatureError::UnsupportedAlgorithm {
             algorithm: uri.to_owned(),
         }
         .into());
     }
-    let signature_algorithm = signature_algorithm(
-        algorithm_of(signature_method_element, "SignatureMethod")?,
-        policy,
-    )?;
+    inclusive_prefixes(doc, method, "CanonicalizationMethod")
+}
 
+/// Step 2 for the signature algorithm: on the allow-list, without parameters.
+fn signature_method(
+    doc: &Document,
+    (method, element): (NodeId, &Element),
+    policy: &AlgorithmPolicy,
+) -> Result<SignatureAlgorithm, Error> {
+    let uri = algorithm_of(element, "SignatureMethod")?;
+    if doc.has_child_elements(method) {
+        // HMACOutputLength and friends: only meaningful for algorithms we refuse anyway.
+        return Err(SignatureError::UnsupportedAlgorithm {
+            algorithm: uri.to_owned(),
+        }
+        .into());
+    }
+    signature_algorithm(uri, policy)
+}
+
+/// Step 3: the Reference URI is `#` + the `ID` of the Signature's parent.
+fn check_reference_uri(doc: &Document, reference: &Element, parent: NodeId) -> Result<(), Error> {
     let parent_id = doc
         .element(parent)
         .and_then(|e| e.attribute("ID"))
         .unwrap_or_default();
-    let uri = reference_element.attribute("URI");
+    let uri = reference.attribute("URI");
     if !is_ncname(parent_id) || uri.and_then(|u| u.strip_prefix('#')) != Some(parent_id) {
         return Err(SignatureError::ReferenceMismatch {
             expected: parent_id.to_owned(),
@@ -430,27 +504,22 @@ fn plan(
         }
         .into());
     }
+    Ok(())
+}
 
-    let reference_prefixes = check_transforms(doc, transforms)?;
-
-    if doc.has_child_elements(digest_method) {
+/// Step 2 for the digest algorithm: on the allow-list, without parameters.
+fn digest_method(
+    doc: &Document,
+    (method, element): (NodeId, &Element),
+    policy: &AlgorithmPolicy,
+) -> Result<DigestAlgorithm, Error> {
+    if doc.has_child_elements(method) {
         return Err(malformed(
             Part::Signature,
             "DigestMethod has child elements",
         ));
     }
-    let digest_algorithm =
-        digest_algorithm(algorithm_of(digest_method_element, "DigestMethod")?, policy)?;
-
-    Ok(Plan {
-        signed_info,
-        signed_info_prefixes,
-        signature_algorithm,
-        digest_algorithm,
-        reference_prefixes,
-        digest_value,
-        signature_value,
-    })
+    digest_algorithm(algorithm_of(element, "DigestMethod")?, policy)
 }
 
 /// Requires exactly [enveloped-signature, exc-c14n]; returns the exc-c14n PrefixList.
