@@ -10,7 +10,7 @@
 mod common;
 
 use saml_edge::Limits;
-use saml_edge::c14n::{Options, canonicalize};
+use saml_edge::internal::c14n::{Options, canonicalize};
 use saml_edge::xml::{Document, NodeId};
 use serde_json::Value;
 

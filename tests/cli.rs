@@ -73,7 +73,7 @@ fn verify_prints_the_identity_with_js_field_names_and_exits_0() {
     let xml = common::fixture_bytes(ENTRA_RESPONSE);
     for input in [
         xml.clone(),
-        saml_edge::encoding::encode_base64(&xml).into_bytes(),
+        saml_edge::internal::encoding::encode_base64(&xml).into_bytes(),
     ] {
         let output = run(&args, &input);
         assert_eq!(

@@ -427,7 +427,9 @@ mod sp_export {
             assert_eq!(shape["wantAssertionsSigned"], "true");
             assert_eq!(
                 shape["signingCertificates"],
-                json!([saml_edge::encoding::encode_base64(sp_cert[0].der())])
+                json!([saml_edge::internal::encoding::encode_base64(
+                    sp_cert[0].der()
+                )])
             );
             if signed {
                 assert!(tools::xmlsec1_verifies(

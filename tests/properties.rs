@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use saml_edge::c14n::{Options, canonicalize};
+use saml_edge::internal::c14n::{Options, canonicalize};
 use saml_edge::xml::{Document, NodeId};
 use saml_edge::{
     Certificate, Error, Expect, Identity, IdentityProvider, Limits, ServiceProvider, UnixTime,
@@ -561,7 +561,7 @@ fn generated_cases() -> Vec<SignedCase> {
             .entity_id(get("spEntityId").as_str().unwrap_or_default())
             .acs_url(get("acsUrl").as_str().unwrap_or_default())
             .idp(idp)
-            .allow_sha1(get("allowSha1").as_bool().unwrap_or(false))
+            .danger_allow_sha1(get("allowSha1").as_bool().unwrap_or(false))
             .allow_unsolicited(get("allowUnsolicited").as_bool().unwrap_or(false))
             .clock_skew(Duration::from_secs(
                 get("clockSkewSeconds").as_u64().unwrap_or(180),

@@ -20,7 +20,7 @@ mod common;
 
 use std::path::Path;
 
-use saml_edge::crypto::{RsaPublicKey, SignatureAlgorithm};
+use saml_edge::{RsaPublicKey, SignatureAlgorithm};
 use serde_json::Value;
 
 /// Files deliberately not run, with the reason. Every listed file is currently supported.
@@ -74,7 +74,8 @@ fn group_key(group: &Value, layout: &str) -> RsaPublicKey {
         .lines()
         .filter(|line| !line.starts_with("-----"))
         .collect();
-    let pem_der = saml_edge::encoding::decode_base64(&pem_body, 1 << 16).expect("PEM body");
+    let pem_der =
+        saml_edge::internal::encoding::decode_base64(&pem_body, 1 << 16).expect("PEM body");
     assert_eq!(pem_der, der, "PEM and DER forms of the group key differ");
     let pkcs1 = RsaPublicKey::from_pkcs1_der(&hex(str_field(group, asn_field)));
     assert_eq!(pkcs1.as_ref().ok(), Some(&key), "PKCS#1 form differs");

@@ -269,7 +269,7 @@ fn wrong_pem_contents_are_refused() {
 #[cfg(feature = "sign")]
 #[test]
 fn private_key_matches_its_certificate() {
-    use saml_edge::crypto::{RsaPrivateKey, SignatureAlgorithm};
+    use saml_edge::{RsaPrivateKey, SignatureAlgorithm};
     let key = RsaPrivateKey::from_pem(&read_text(
         "idp/shibboleth/passport-saml/sp-decryption-key.pem",
     ))

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use saml_edge::c14n::{Options, canonicalize};
-use saml_edge::encoding::{
+use saml_edge::internal::c14n::{Options, canonicalize};
+use saml_edge::internal::encoding::{
     decode_base64, deflate_raw, encode_base64, inflate_raw, parse_form, percent_decode,
     percent_encode_query_component,
 };
@@ -314,7 +314,7 @@ fn world(
         .entity_id(sp_entity)
         .acs_url(acs)
         .idp(idp)
-        .allow_sha1(true)
+        .danger_allow_sha1(true)
         .allow_unsolicited(request_id.is_none())
         .clock_skew(Duration::from_secs(180))
         .build()

@@ -225,7 +225,7 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
         )
         .idp(idp)
         .allow_unsolicited(options.allow_unsolicited)
-        .allow_sha1(options.allow_sha1);
+        .danger_allow_sha1(options.allow_sha1);
     if let Some(secs) = options.clock_skew {
         builder = builder.clock_skew(Duration::from_secs(secs));
     }
@@ -341,7 +341,7 @@ fn assume_missing_from_response(options: &Options, input: &str) -> Options {
     let bytes = if input.trim_start().starts_with('<') {
         Ok(input.as_bytes().to_vec())
     } else {
-        saml_edge::encoding::decode_post_field(input, &Limits::default())
+        saml_edge::internal::encoding::decode_post_field(input, &Limits::default())
     };
     let doc = bytes
         .ok()
@@ -431,7 +431,7 @@ fn inspect(options: &Options) -> Result<ExitCode, Usage> {
     let bytes = if input.trim_start().starts_with('<') {
         Ok(input.into_bytes())
     } else {
-        saml_edge::encoding::decode_post_field(&input, &limits)
+        saml_edge::internal::encoding::decode_post_field(&input, &limits)
     };
     match bytes {
         Ok(bytes) => Ok(if print_xml(&bytes) {

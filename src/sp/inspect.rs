@@ -6,7 +6,8 @@ use super::{Expect, ServiceProvider};
 use crate::Error;
 use crate::dsig::{self, Verified};
 use crate::encoding;
-use crate::saml::assertion::{self, Checks, SignedAssertion};
+use crate::saml::assertion::{self, SignedAssertion};
+use crate::saml::checks::Checks;
 use crate::saml::{Identity, structure};
 use crate::xml::Document;
 
@@ -196,11 +197,10 @@ impl ServiceProvider {
         };
         let response = verify(shape.response_signature)?;
         let assertion = verify(shape.assertion_signature)?;
-        let signed =
-            SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())?;
+        let signed = SignedAssertion::new(response.as_ref(), assertion.as_ref())?;
         let checks = self.checks(expect);
-        recorder.record(assertion::check_response(doc, shape.response, &checks))?;
-        recorder.record(assertion::validate(doc, signed, &checks))
+        recorder.record(structure::check_response(doc, shape.response, &checks))?;
+        recorder.record(assertion::validate(&signed, &checks))
     }
 
     pub(super) fn checks<'a>(&'a self, expect: &Expect<'a>) -> Checks<'a> {
