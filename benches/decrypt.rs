@@ -6,10 +6,9 @@
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use saml_edge::internal::{encoding, xmlenc};
 use saml_edge::xml::Document;
-use saml_edge::{
-    DecryptionKey, Expect, IdentityProvider, Limits, ServiceProvider, UnixTime, encoding, xmlenc,
-};
+use saml_edge::{DecryptionKey, Expect, IdentityProvider, Limits, ServiceProvider, UnixTime};
 use serde_json::Value;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/generated");

@@ -2,9 +2,9 @@
 """Builds the working fuzz corpora fuzz/corpus/<target>/ (git-ignored) from:
 
 - the committed seed set fuzz/seeds/<target>/ (small, < 2 MB in all);
-- tests/data/generated/*.xml and *.b64 (valid xmlsec1-signed responses and the attack corpus),
-  when another run of tests/gen/generate.py has produced them;
-- ../shared/fixtures/**/*.xml and every .b64/.base64 fixture, decoded (and inflated when it is
+- tests/data/generated/*.xml and *.b64 (valid xmlsec1-signed responses and the attack corpus,
+  written by tests/gen/generate.py);
+- tests/fixtures/**/*.xml and every .b64/.base64 fixture, decoded (and inflated when it is
   HTTP-Redirect DEFLATE data).
 
     python3 fuzz/make_corpus.py [--commit-seeds]
@@ -22,7 +22,7 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-FIXTURES = os.environ.get("SAML_EDGE_FIXTURES", os.path.join(ROOT, "..", "shared", "fixtures"))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 GENERATED = os.path.join(ROOT, "tests", "data", "generated")
 TARGETS = ["xml_parse", "c14n", "encoding", "metadata", "verify_post_response", "xmlenc"]
 SEED_BUDGET = 240 * 1024  # bytes per target in fuzz/seeds (5 targets: about 1.2 MB in all)
@@ -45,8 +45,9 @@ def decode_b64(raw):
 def sources():
     """(kind, name, bytes): kind is xml, metadata, b64 (the encoded text) or deflate."""
     out = []
-    roots = [FIXTURES] + ([GENERATED] if os.path.isdir(GENERATED) else [])
-    for root in roots:
+    for root, index in ((FIXTURES, "manifest.json"), (GENERATED, "cases.json")):
+        if not os.path.isfile(os.path.join(root, index)):
+            sys.exit("fuzz/make_corpus.py: %s not found" % os.path.join(root, index))
         for path in sorted(glob.glob(os.path.join(root, "**", "*"), recursive=True)):
             if not os.path.isfile(path):
                 continue

@@ -10,6 +10,8 @@
 
 use core::fmt;
 
+use crate::time::UnixTime;
+
 /// Longest excerpt of document-controlled text that a message quotes.
 const MAX_QUOTED_CHARS: usize = 200;
 
@@ -30,6 +32,32 @@ pub(crate) fn quote(value: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Which layer found a message malformed: picks the `Malformed` variant (and so the code) that
+/// [`malformed`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Not well-formed XML, found at this byte offset (`xml_malformed`).
+    Xml {
+        /// Byte offset of the problem.
+        position: u64,
+    },
+    /// The `ds:Signature` does not have the shape XML-DSig and SAML require
+    /// (`signature_malformed`).
+    Signature,
+    /// A required SAML element or attribute is missing or repeated (`saml_malformed`).
+    Saml,
+}
+
+/// The one constructor of the `Malformed` errors of every layer.
+pub(crate) fn malformed(part: Part, detail: impl Into<String>) -> Error {
+    let detail = detail.into();
+    match part {
+        Part::Xml { position } => XmlError::Malformed { position, detail }.into(),
+        Part::Signature => SignatureError::Malformed { detail }.into(),
+        Part::Saml => SamlError::Malformed { detail }.into(),
+    }
 }
 
 /// Any reason why saml-edge refused an input or a configuration.
@@ -529,17 +557,17 @@ pub enum SamlError {
     UnsolicitedResponse,
     /// The assertion is not valid yet (NotBefore in the future beyond the clock skew).
     NotYetValid {
-        /// NotBefore (RFC 3339).
-        not_before: String,
-        /// The verification time (RFC 3339).
-        now: String,
+        /// The NotBefore (or, for the Assertion itself, the IssueInstant) that is in the future.
+        not_before: UnixTime,
+        /// The verification time.
+        now: UnixTime,
     },
     /// The assertion has expired (NotOnOrAfter passed, beyond the clock skew).
     Expired {
-        /// NotOnOrAfter (RFC 3339).
-        not_on_or_after: String,
-        /// The verification time (RFC 3339).
-        now: String,
+        /// The NotOnOrAfter (or SessionNotOnOrAfter) that has passed.
+        not_on_or_after: UnixTime,
+        /// The verification time.
+        now: UnixTime,
     },
     /// The assertion is not addressed to this service provider.
     AudienceMismatch {
@@ -837,6 +865,45 @@ mod tests {
         let quoted = quote(&long);
         assert!(quoted.chars().count() < 210);
         assert!(quoted.ends_with("…\""));
+    }
+
+    #[test]
+    fn time_errors_carry_times_and_print_them_as_rfc3339() {
+        let now = UnixTime::from_secs(1_768_471_260); // 2026-01-15T10:01:00Z
+        let expired = SamlError::Expired {
+            not_on_or_after: now.minus_secs(3600),
+            now,
+        };
+        assert_eq!(
+            expired.to_string(),
+            "the assertion expired at 2026-01-15T09:01:00Z and it is 2026-01-15T10:01:00Z; sign \
+             in again (or check the clocks)"
+        );
+        let early = SamlError::NotYetValid {
+            not_before: UnixTime::from_millis(now.plus_secs(600).as_millis() + 250),
+            now,
+        };
+        assert_eq!(
+            early.to_string(),
+            "the assertion is not valid before 2026-01-15T10:11:00.250Z and it is \
+             2026-01-15T10:01:00Z; check the clocks or raise the clock skew"
+        );
+    }
+
+    #[test]
+    fn malformed_picks_the_variant_of_its_part() {
+        assert_eq!(
+            malformed(Part::Xml { position: 7 }, "x"),
+            Error::Xml(XmlError::Malformed {
+                position: 7,
+                detail: "x".into()
+            })
+        );
+        assert_eq!(
+            malformed(Part::Signature, "x").code(),
+            "signature_malformed"
+        );
+        assert_eq!(malformed(Part::Saml, "x").code(), "saml_malformed");
     }
 
     #[test]

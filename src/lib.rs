@@ -21,13 +21,33 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The public interface
+//!
+//! - the items re-exported here at the crate root: [`ServiceProvider`] and its builder,
+//!   [`IdentityProvider`], [`Expect`], what verification returns ([`Identity`], [`Attribute`])
+//!   or refuses ([`Error`] and its kinds), and the types that appear in their signatures
+//!   ([`Document`], [`Certificate`], [`UnixTime`], [`Limits`], [`AuthnRequest`], the RSA key and
+//!   algorithm types, the SP's [`DecryptionKey`]);
+//! - the modules [`sp`] (the service provider, its [`sp::Report`] of every check), [`saml`] (the
+//!   messages an SP sends and receives besides the Response: AuthnRequests, bindings, IdP and SP
+//!   metadata, certificate expiry), [`xml`] (the read-only tree that
+//!   [`ServiceProvider::verify_document`] takes), [`error`] and [`danger`] (every option that
+//!   weakens verification).
+//!
+//! Everything else is private: the transport encodings, canonicalization, RSA and X.509, XML-DSig,
+//! XML Encryption and the SAML checks behind [`ServiceProvider::verify_post_response`]. This crate's own tests,
+//! benches, fuzz targets and command-line tool reach them through a hidden `internal` module,
+//! which is not part of the public interface and changes without notice.
+//!
 //! # Layers
 //!
 //! `encoding` (base64, DEFLATE, forms) → `xml` (strict parse into one immutable tree) → `c14n`
 //! (exclusive canonicalization) → `crypto`, `x509` (RSA, digests, certificates) → `dsig`
-//! (one enveloped signature, returns a `Verified` proof) → `xmlenc` (decrypts an
-//! `EncryptedAssertion` into a freshly parsed Assertion) → `saml` (reads only below verified
-//! nodes) → `sp` (configuration and entry points). The core never reads a clock or an RNG.
+//! (one enveloped signature, returns a `Verified<'d>` proof that borrows its tree) → `xmlenc`
+//! (decrypts an `EncryptedAssertion` into a freshly parsed Assertion, which then goes through
+//! `dsig` like any other) → `saml` (unverified structure checks that can only reject; reads only
+//! below verified nodes) → `sp` (configuration and entry points). The core never reads a clock
+//! or an RNG. `docs/architecture.md` describes the layers and their rules.
 //!
 //! # Error codes
 //!
@@ -102,32 +122,78 @@
 )]
 #![warn(missing_docs)]
 
-pub mod c14n;
-pub mod crypto;
+// The public interface is:
 pub mod danger;
-pub(crate) mod der;
-pub mod dsig;
-pub mod encoding;
 pub mod error;
-pub mod limits;
 pub mod saml;
 pub mod sp;
-pub mod time;
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
-pub mod x509;
-pub mod xmlenc;
+pub mod xml;
 
+#[cfg(feature = "sign")]
+pub use crypto::RsaPrivateKey;
+pub use crypto::{DigestAlgorithm, RsaPublicKey, SignatureAlgorithm};
 pub use error::{
     ConfigError, DecryptionError, EncodingError, Error, SamlError, SignatureError, XmlError,
 };
 pub use limits::Limits;
-pub use time::UnixTime;
-pub mod xml;
 pub use saml::authn_request::{AuthnRequest, AuthnRequestOptions};
 #[cfg(feature = "sign")]
 pub use saml::signer::SigningCredentials;
 pub use saml::{Attribute, Identity};
 pub use sp::{Expect, IdentityProvider, ServiceProvider, ServiceProviderBuilder};
+pub use time::UnixTime;
 pub use x509::Certificate;
+pub use xml::Document;
 pub use xmlenc::DecryptionKey;
+
+// The engine, private: its public types are re-exported above, the rest is `internal`.
+mod c14n;
+mod crypto;
+mod der;
+mod dsig;
+mod encoding;
+mod limits;
+mod time;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+mod x509;
+mod xmlenc;
+
+/// Internals used by this crate's integration tests, benches, fuzz targets and command-line
+/// tool. The contents of this module DO NOT form part of the public interface: they change
+/// without notice.
+#[doc(hidden)]
+pub mod internal {
+    /// Exclusive XML canonicalization.
+    pub mod c14n {
+        pub use crate::c14n::*;
+    }
+    /// RSA, digests and constant-time comparison.
+    pub mod crypto {
+        pub use crate::crypto::*;
+    }
+    /// XML-DSig verification and its `Verified` proof.
+    pub mod dsig {
+        pub use crate::dsig::*;
+    }
+    /// Base64, DEFLATE, percent-encoding and forms.
+    pub mod encoding {
+        pub use crate::encoding::*;
+    }
+    /// The reader of the verified Assertion.
+    pub mod assertion {
+        pub use crate::saml::assertion::*;
+    }
+    /// What the SP expects, and the value comparisons.
+    pub mod checks {
+        pub use crate::saml::checks::*;
+    }
+    /// The checks of the unverified document.
+    pub mod structure {
+        pub use crate::saml::structure::*;
+    }
+    /// XML Encryption: decrypting an `EncryptedAssertion`.
+    pub mod xmlenc {
+        pub use crate::xmlenc::*;
+    }
+}

@@ -42,7 +42,7 @@ fn service_provider(dir: &Path, defaults: &Value, case: &Value) -> Result<Servic
         .entity_id(get("spEntityId").as_str().unwrap_or_default())
         .acs_url(get("acsUrl").as_str().unwrap_or_default())
         .idp(idp)
-        .allow_sha1(get("allowSha1").as_bool().unwrap_or(false))
+        .danger_allow_sha1(get("allowSha1").as_bool().unwrap_or(false))
         .allow_unsolicited(get("allowUnsolicited").as_bool().unwrap_or(false))
         .clock_skew(Duration::from_secs(
             get("clockSkewSeconds").as_u64().unwrap_or(180),

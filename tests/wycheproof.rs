@@ -1,6 +1,6 @@
 //! Project Wycheproof RSASSA-PKCS1-v1_5 vectors through `RsaPublicKey::verify`.
 //!
-//! Every file listed under `wycheproof` in the shared fixtures' `manifest.json` is run. Both
+//! Every file listed under `wycheproof` in `tests/fixtures/manifest.json` is run. Both
 //! layouts are read: `v0` (`testvectors/`: group keys `keyDer`, `keyPem`, `keyAsn`, `keysize`)
 //! and `v1` (`testvectors_v1/`: `publicKeyDer`, `publicKeyPem`, `publicKeyAsn`, `keySize`).
 //!
@@ -16,20 +16,15 @@
 //! An `acceptable` vector with any other flag fails the test, so a new kind must be decided
 //! explicitly.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use saml_edge::crypto::{RsaPublicKey, SignatureAlgorithm};
+use std::path::Path;
+
+use saml_edge::{RsaPublicKey, SignatureAlgorithm};
 use serde_json::Value;
 
 /// Files deliberately not run, with the reason. Every listed file is currently supported.
 const EXPECTED_SKIPS: &[(&str, &str)] = &[];
-
-fn fixtures_root() -> PathBuf {
-    std::env::var_os("SAML_EDGE_FIXTURES").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures")),
-        PathBuf::from,
-    )
-}
 
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path)
@@ -79,7 +74,8 @@ fn group_key(group: &Value, layout: &str) -> RsaPublicKey {
         .lines()
         .filter(|line| !line.starts_with("-----"))
         .collect();
-    let pem_der = saml_edge::encoding::decode_base64(&pem_body, 1 << 16).expect("PEM body");
+    let pem_der =
+        saml_edge::internal::encoding::decode_base64(&pem_body, 1 << 16).expect("PEM body");
     assert_eq!(pem_der, der, "PEM and DER forms of the group key differ");
     let pkcs1 = RsaPublicKey::from_pkcs1_der(&hex(str_field(group, asn_field)));
     assert_eq!(pkcs1.as_ref().ok(), Some(&key), "PKCS#1 form differs");
@@ -165,8 +161,8 @@ fn run_file(entry: &Value, root: &Path) -> Counts {
 
 #[test]
 fn wycheproof_rsa_pkcs1_v15_vectors() {
-    let root = fixtures_root();
-    let manifest = read_json(&root.join("manifest.json"));
+    let root = common::fixtures_dir();
+    let manifest = common::manifest();
     let entries = manifest["wycheproof"]
         .as_array()
         .expect("wycheproof section");

@@ -118,8 +118,9 @@ fn cli_decrypts_with_sp_key_and_prints_the_identity() {
         assert_eq!(&json["attributes"][name], values, "{name}");
     }
     // base64 form value too
-    let b64 =
-        saml_edge::encoding::encode_base64(read("enc_aes256gcm_oaep11_sibling.xml").as_bytes());
+    let b64 = saml_edge::internal::encoding::encode_base64(
+        read("enc_aes256gcm_oaep11_sibling.xml").as_bytes(),
+    );
     let d = defaults();
     let idp_cert = path("idp.crt");
     let output = run(
@@ -225,7 +226,7 @@ fn cli_metadata_publishes_the_encryption_certificate() {
         xml.contains("<md:KeyDescriptor use=\"encryption\">"),
         "{xml}"
     );
-    assert!(xml.contains(&saml_edge::encoding::encode_base64(&der)));
+    assert!(xml.contains(&saml_edge::internal::encoding::encode_base64(&der)));
     assert!(xml.contains("xmlenc11#aes256-gcm") && xml.contains("xmlenc#rsa-oaep-mgf1p"));
 }
 

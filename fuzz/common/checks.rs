@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use saml_edge::c14n::{Options, canonicalize};
-use saml_edge::encoding::{
+use saml_edge::internal::c14n::{Options, canonicalize};
+use saml_edge::internal::encoding::{
     decode_base64, deflate_raw, encode_base64, inflate_raw, parse_form, percent_decode,
     percent_encode_query_component,
 };
@@ -238,7 +238,8 @@ pub fn metadata(data: &[u8]) {
 ///
 /// The service providers are configured like the tests: the generated test IdP
 /// (`tests/data/generated`, falling back to `fuzz/fallback-idp.crt` when it has not been
-/// generated) and every valid real-IdP capture of the shared fixtures, each at its own clock.
+/// generated) and every valid real-IdP capture of the fixtures (`tests/fixtures`), each at its
+/// own clock.
 /// An input is checked against the first configuration whose IdP entity ID it mentions (so
 /// mutated seeds keep reaching the signature and SAML checks), else against the generated IdP.
 pub fn verify(data: &[u8]) {
@@ -278,10 +279,15 @@ struct World {
     now: UnixTime,
 }
 
+/// The fixtures vendored in the repository (`tests/fixtures`, read by the tests through
+/// `tests/common/mod.rs`; this crate is also built on its own by cargo-fuzz, hence its own path).
 fn fixtures_dir() -> PathBuf {
-    std::env::var_os("SAML_EDGE_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/fixtures"))
+    repo_root().join("tests/fixtures")
+}
+
+/// A fixture's bytes; a missing one stops the run with its path.
+fn fixture(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
 }
 
 fn certificates(paths: &[PathBuf]) -> Vec<saml_edge::Certificate> {
@@ -308,7 +314,7 @@ fn world(
         .entity_id(sp_entity)
         .acs_url(acs)
         .idp(idp)
-        .allow_sha1(true)
+        .danger_allow_sha1(true)
         .allow_unsolicited(request_id.is_none())
         .clock_skew(Duration::from_secs(180))
         .build()
@@ -354,37 +360,31 @@ fn generated_world() -> World {
 }
 
 fn fixture_worlds(dir: &Path) -> Vec<World> {
-    let Some(manifest) = std::fs::read(dir.join("manifest.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-    else {
-        return Vec::new();
-    };
+    let path = dir.join("manifest.json");
+    let manifest: serde_json::Value = serde_json::from_slice(&fixture(&path))
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
     let mut out = Vec::new();
     for r in manifest["responses"].as_array().into_iter().flatten() {
         if !matches!(r["expect"].as_str(), Some("valid" | "policy")) {
             continue;
         }
         let s = |k: &str| r[k].as_str();
-        let certs: Vec<PathBuf> = r["verifyingCerts"]
+        let certs: Vec<saml_edge::Certificate> = r["verifyingCerts"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|c| c.as_str().map(|c| dir.join(c)))
+            .filter_map(serde_json::Value::as_str)
+            .flat_map(|c| {
+                danger::certificates_with_weak_keys(&fixture(&dir.join(c)), 1024)
+                    .unwrap_or_default()
+            })
             .collect();
         let (Some(issuer), Some(audience), Some(recipient), Some(now)) =
             (s("issuer"), s("audience"), s("recipient"), s("now"))
         else {
             continue;
         };
-        if let Some(w) = world(
-            issuer,
-            audience,
-            recipient,
-            certificates(&certs),
-            s("inResponseTo"),
-            now,
-        ) {
+        if let Some(w) = world(issuer, audience, recipient, certs, s("inResponseTo"), now) {
             out.push(w);
         }
     }

@@ -338,7 +338,8 @@ mod tests {
     #[cfg(feature = "sign")]
     #[test]
     fn signed_metadata_verifies_and_imports() {
-        use crate::dsig::{Policy, verify_enveloped};
+        use crate::danger::AlgorithmPolicy;
+        use crate::dsig::verify_enveloped;
         use crate::saml::signer::tests::credentials;
         let credentials = credentials();
         let mut metadata = SpMetadata::new(ENTITY, ACS);
@@ -353,7 +354,7 @@ mod tests {
         assert_eq!(first.map(|(_, e)| e.local_name()), Some("Signature"));
         let trusted: Vec<_> = credentials.certificate().cloned().into_iter().collect();
         let signature = first.map(|(id, _)| id).unwrap_or(doc.root());
-        let verified = verify_enveloped(&doc, signature, &trusted, &Policy::default());
+        let verified = verify_enveloped(&doc, signature, &trusted, &AlgorithmPolicy::default());
         assert_eq!(verified.map(|v| v.node()).ok(), Some(doc.root()), "{xml}");
         // Deterministic: the same configuration signs to the same bytes.
         assert_eq!(

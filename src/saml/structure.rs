@@ -1,10 +1,17 @@
-//! The shape of a Response document, checked before any cryptography. Every check here can only
-//! reject: nothing read here ends up in the identity.
+//! The unverified parts of a Response document. Every check here can only reject: nothing read
+//! here ends up in the identity.
+//!
+//! - [`check`]: the shape, before any cryptography (root, Status, exactly one Assertion directly
+//!   inside the Response, signatures only where SAML puts them);
+//! - [`check_response`]: the Response's own fields (Version, Issuer, Destination, InResponseTo),
+//!   compared with the configuration after the signatures verified. The Response may be
+//!   unsigned (when only the Assertion is), so these values are never trusted, only compared.
 
+use super::checks::{Checks, check_in_response_to, check_issuer, check_version, time_attribute};
 use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::Error;
 use crate::dsig::DSIG_NS;
-use crate::error::{SamlError, SignatureError};
+use crate::error::{Part, SamlError, SignatureError, malformed};
 use crate::xml::{Document, NodeId};
 
 /// Where the parts of a well-shaped Response are.
@@ -51,13 +58,6 @@ pub fn check(doc: &Document) -> Result<Shape, Error> {
     })
 }
 
-fn malformed(detail: impl Into<String>) -> Error {
-    SamlError::Malformed {
-        detail: detail.into(),
-    }
-    .into()
-}
-
 /// Status must be present and Success, with no non-Success second-level code. Read from the
 /// unverified Response: it can only turn a response into a rejection (and surfaces the IdP's
 /// error, e.g. Entra's AADSTS message, to the administrator).
@@ -65,9 +65,12 @@ pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
     let mut statuses = doc.children_named(response, PROTOCOL_NS, "Status");
     let (status, _) = statuses
         .next()
-        .ok_or_else(|| malformed("the Response has no Status"))?;
+        .ok_or_else(|| malformed(Part::Saml, "the Response has no Status"))?;
     if statuses.next().is_some() {
-        return Err(malformed("the Response has more than one Status"));
+        return Err(malformed(
+            Part::Saml,
+            "the Response has more than one Status",
+        ));
     }
     let mut codes = Vec::new();
     let mut current = status;
@@ -77,13 +80,16 @@ pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
             break;
         };
         if children.next().is_some() {
-            return Err(malformed("a Status has more than one StatusCode"));
+            return Err(malformed(
+                Part::Saml,
+                "a Status has more than one StatusCode",
+            ));
         }
         codes.push(element.attribute("Value").unwrap_or_default().to_owned());
         current = code;
     }
     if codes.is_empty() {
-        return Err(malformed("the Status has no StatusCode"));
+        return Err(malformed(Part::Saml, "the Status has no StatusCode"));
     }
     if codes.iter().any(|c| c != STATUS_SUCCESS) {
         let message = doc
@@ -211,4 +217,38 @@ fn find_signatures(
         *slot = Some(node);
     }
     Ok((on_response, on_assertion))
+}
+
+/// Response-level cross-checks. The Response may be unsigned; these values are compared with
+/// configuration and can only reject.
+pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> Result<(), Error> {
+    let element = doc
+        .element(response)
+        .ok_or_else(|| malformed(Part::Saml, "no Response"))?;
+    check_version(element)?;
+    time_attribute(element, "IssueInstant")?;
+    let mut issuers = doc.children_named(response, ASSERTION_NS, "Issuer");
+    if let Some((issuer, issuer_element)) = issuers.next() {
+        check_issuer(doc, issuer, issuer_element, checks)?;
+    }
+    if issuers.next().is_some() {
+        return Err(malformed(
+            Part::Saml,
+            "the Response has more than one Issuer",
+        ));
+    }
+    if let Some(destination) = element.attribute("Destination")
+        && destination != checks.acs_url
+    {
+        return Err(SamlError::DestinationMismatch {
+            expected: checks.acs_url.to_owned(),
+            found: destination.to_owned(),
+        }
+        .into());
+    }
+    if let Some(in_response_to) = element.attribute("InResponseTo") {
+        check_in_response_to(Some(in_response_to), checks)?;
+    }
+    debug_assert!(element.is(PROTOCOL_NS, "Response"));
+    Ok(())
 }

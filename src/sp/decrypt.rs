@@ -121,63 +121,65 @@ impl ServiceProvider {
         expect: &Expect<'_>,
     ) -> Result<Identity, Error> {
         let response = self.verify_response_signature(doc, shape)?;
-        let (decrypted, signed) = self.open_encrypted(doc, shape, response.as_ref())?;
+        let decrypted = self.decrypt(doc, shape, response.as_ref())?;
+        let signed = self.signed_decrypted(&decrypted, response.as_ref())?;
         let checks = self.checks(expect);
-        assertion::check_response(doc, shape.response, &checks)?;
-        assertion::validate(decrypted.document(), signed, &checks)
+        structure::check_response(doc, shape.response, &checks)?;
+        assertion::validate(&signed, &checks)
     }
 
     /// The Response signature, verified before anything is decrypted.
-    pub(super) fn verify_response_signature(
+    pub(super) fn verify_response_signature<'d>(
         &self,
-        doc: &Document,
+        doc: &'d Document,
         shape: &Shape,
-    ) -> Result<Option<Verified>, Error> {
+    ) -> Result<Option<Verified<'d>>, Error> {
         shape
             .response_signature
             .map(|s| dsig::verify_enveloped(doc, s, self.idp.certificates(), &self.policy))
             .transpose()
     }
 
-    /// Decrypts the EncryptedAssertion of `shape` and verifies the decrypted assertion's
-    /// signature. `response` is the verified Response signature, if there is one.
-    ///
-    /// Unless `response` covers the ciphertext, every failure after the first key operation up
-    /// to and including the decrypted assertion's signature is `decryption_failed`: a modified
-    /// ciphertext must not learn whether its plaintext parsed, had a signature, or verified.
-    pub(super) fn open_encrypted(
+    /// Decrypts the EncryptedAssertion of `shape`. `response` is the verified Response
+    /// signature, if there is one.
+    pub(super) fn decrypt<'d>(
         &self,
-        doc: &Document,
+        doc: &'d Document,
         shape: &Shape,
-        response: Option<&Verified>,
-    ) -> Result<(Decrypted, SignedAssertion), Error> {
+        response: Option<&Verified<'d>>,
+    ) -> Result<Decrypted<'d>, Error> {
         if self.decryption.keys.is_empty() {
             return Err(SamlError::EncryptedAssertionUnsupported.into());
         }
         if response.is_none() && self.decryption.only_signed_responses {
             return Err(DecryptionError::ResponseNotSigned.into());
         }
-        let decrypted =
-            xmlenc::decrypt_assertion(doc, shape.assertion, &self.decryption.keys, &self.limits)?;
-        let signed = self.signed_decrypted(doc, &decrypted, response);
-        match signed {
-            Ok(signed) => Ok((decrypted, signed)),
-            Err(e) if response.is_some() => Err(e),
-            Err(_) => Err(DecryptionError::Failed.into()),
-        }
+        xmlenc::decrypt_assertion(doc, shape.assertion, &self.decryption.keys, &self.limits)
     }
 
-    fn signed_decrypted(
+    /// The decrypted assertion's structure and signature, and the proof that it is signed (by
+    /// itself, or by `response` over the ciphertext).
+    ///
+    /// Unless `response` covers the ciphertext, every failure here is `decryption_failed`, as
+    /// is every failure of [`Self::decrypt`] after the first key operation: a modified ciphertext
+    /// must not learn whether its plaintext parsed, had a signature, or verified.
+    pub(super) fn signed_decrypted<'d>(
         &self,
-        doc: &Document,
-        decrypted: &Decrypted,
-        response: Option<&Verified>,
-    ) -> Result<SignedAssertion, Error> {
+        decrypted: &'d Decrypted<'_>,
+        response: Option<&Verified<'_>>,
+    ) -> Result<SignedAssertion<'d>, Error> {
         let inner = decrypted.document();
-        let assertion = structure::check_decrypted(inner, decrypted.assertion())?
-            .map(|s| dsig::verify_enveloped(inner, s, self.idp.certificates(), &self.policy))
-            .transpose()?;
-        SignedAssertion::decrypted(doc, decrypted, response, assertion.as_ref())
-            .ok_or_else(|| SignatureError::Missing.into())
+        let checked = structure::check_decrypted(inner, decrypted.assertion()).and_then(|sig| {
+            sig.map(|s| dsig::verify_enveloped(inner, s, self.idp.certificates(), &self.policy))
+                .transpose()
+        });
+        let signed = checked.and_then(|assertion| {
+            SignedAssertion::decrypted(decrypted, response, assertion.as_ref())
+                .ok_or_else(|| SignatureError::Missing.into())
+        });
+        match signed {
+            Err(_) if response.is_none() => Err(DecryptionError::Failed.into()),
+            other => other,
+        }
     }
 }

@@ -6,7 +6,8 @@ use super::{Expect, ServiceProvider};
 use crate::Error;
 use crate::dsig::{self, Verified};
 use crate::encoding;
-use crate::saml::assertion::{self, Checks, SignedAssertion};
+use crate::saml::assertion::{self, SignedAssertion};
+use crate::saml::checks::Checks;
 use crate::saml::{Identity, structure};
 use crate::xml::Document;
 
@@ -199,14 +200,14 @@ impl ServiceProvider {
         };
         let response = verify(shape.response_signature)?;
         let assertion = verify(shape.assertion_signature)?;
-        let signed =
-            SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())?;
+        let signed = SignedAssertion::new(response.as_ref(), assertion.as_ref())?;
         let checks = self.checks(expect);
-        recorder.record(assertion::check_response(doc, shape.response, &checks))?;
-        recorder.record(assertion::validate(doc, signed, &checks))
+        recorder.record(structure::check_response(doc, shape.response, &checks))?;
+        recorder.record(assertion::validate(&signed, &checks))
     }
 
-    /// The same steps for a Response with an EncryptedAssertion (see `verify_encrypted`).
+    /// The same steps for a Response with an EncryptedAssertion (see `verify_encrypted`):
+    /// decryption is part of the assertion signature's step.
     fn inspect_encrypted(
         &self,
         doc: &Document,
@@ -220,11 +221,18 @@ impl ServiceProvider {
             recorder.not_applicable();
             None
         };
-        let (decrypted, signed) =
-            recorder.record(self.open_encrypted(doc, shape, response.as_ref()))?;
+        // Decryption and the decrypted assertion's signature are one step.
+        let decrypted = match self.decrypt(doc, shape, response.as_ref()) {
+            Ok(decrypted) => decrypted,
+            Err(e) => {
+                recorder.record::<()>(Err(e));
+                return None;
+            }
+        };
+        let signed = recorder.record(self.signed_decrypted(&decrypted, response.as_ref()))?;
         let checks = self.checks(expect);
-        recorder.record(assertion::check_response(doc, shape.response, &checks))?;
-        recorder.record(assertion::validate(decrypted.document(), signed, &checks))
+        recorder.record(structure::check_response(doc, shape.response, &checks))?;
+        recorder.record(assertion::validate(&signed, &checks))
     }
 
     pub(super) fn checks<'a>(&'a self, expect: &Expect<'a>) -> Checks<'a> {

@@ -107,7 +107,7 @@ impl ServiceProvider {
     }
 
     /// Verifies the query signature of a Redirect message with the IdP's certificates and this
-    /// SP's algorithm policy (RSA-SHA1 only with `allow_sha1`).
+    /// SP's algorithm policy (RSA-SHA1 only with `danger_allow_sha1`).
     pub fn verify_redirect_signature(
         &self,
         message: &RedirectMessage,

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::dsig::{self, Policy, Verified};
+use crate::danger::AlgorithmPolicy;
+use crate::dsig::{self, Verified};
 use crate::encoding;
 use crate::error::ConfigError;
 use crate::saml::assertion::{self, SignedAssertion};
@@ -145,7 +146,7 @@ pub struct ServiceProvider {
     extra_audiences: Vec<String>,
     clock_skew_secs: i64,
     allow_unsolicited: bool,
-    policy: Policy,
+    policy: AlgorithmPolicy,
     limits: Limits,
     decryption: decrypt::Decryption,
 }
@@ -162,7 +163,8 @@ pub struct ServiceProviderBuilder {
     extra_audiences: Vec<String>,
     clock_skew: Option<Duration>,
     allow_unsolicited: bool,
-    allow_sha1: bool,
+    /// Set by [`ServiceProviderBuilder::danger_allow_sha1`] (in `crate::danger`).
+    pub(crate) algorithm_policy: AlgorithmPolicy,
     limits: Option<Limits>,
     decryption: decrypt::Decryption,
 }
@@ -211,11 +213,12 @@ impl ServiceProviderBuilder {
         self
     }
 
-    /// Accepts RSA-SHA1 signatures and SHA-1 digests. Off by default; prefer setting the IdP to
-    /// SHA-256 (Entra ID: SAML Signing Certificate > Signing Algorithm).
-    pub fn allow_sha1(mut self, allow: bool) -> Self {
-        self.allow_sha1 = allow;
-        self
+    /// Accepts RSA-SHA1 signatures and SHA-1 digests: the same as
+    /// [`ServiceProviderBuilder::danger_allow_sha1`], which sits in [`crate::danger`] with the
+    /// other options that weaken verification.
+    #[deprecated(note = "use `danger_allow_sha1` (see `saml_edge::danger`)")]
+    pub fn allow_sha1(self, allow: bool) -> Self {
+        self.danger_allow_sha1(allow)
     }
 
     /// Replaces the default [`Limits`].
@@ -269,9 +272,7 @@ impl ServiceProviderBuilder {
             extra_audiences: self.extra_audiences,
             clock_skew_secs: i64::try_from(skew.as_secs()).unwrap_or(3600),
             allow_unsolicited: self.allow_unsolicited,
-            policy: Policy {
-                allow_sha1: self.allow_sha1,
-            },
+            policy: self.algorithm_policy,
             limits: self.limits.unwrap_or_default(),
             decryption: self.decryption,
         })
@@ -331,12 +332,11 @@ impl ServiceProvider {
         let verify = |signature| dsig::verify_enveloped(doc, signature, trusted, &self.policy);
         let response: Option<Verified> = shape.response_signature.map(verify).transpose()?;
         let assertion: Option<Verified> = shape.assertion_signature.map(verify).transpose()?;
-        let signed =
-            SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())
-                .ok_or(crate::error::SignatureError::Missing)?;
+        let signed = SignedAssertion::new(response.as_ref(), assertion.as_ref())
+            .ok_or(crate::error::SignatureError::Missing)?;
         let checks = self.checks(expect);
-        assertion::check_response(doc, shape.response, &checks)?;
-        assertion::validate(doc, signed, &checks)
+        structure::check_response(doc, shape.response, &checks)?;
+        assertion::validate(&signed, &checks)
     }
 }
 

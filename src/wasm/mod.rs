@@ -277,7 +277,7 @@ fn service_provider(config: &JsValue, limits: Limits) -> Result<ServiceProvider,
         .acs_url(config.string("acsUrl", "acsUrl")?.unwrap_or_default())
         .idp(identity_provider)
         .allow_unsolicited(config.boolean("allowUnsolicited", "allowUnsolicited")?)
-        .allow_sha1(config.boolean("allowSha1", "allowSha1")?)
+        .danger_allow_sha1(config.boolean("allowSha1", "allowSha1")?)
         .limits(limits);
     if let Some(slo_url) = config.string("sloUrl", "sloUrl")? {
         builder = builder.slo_url(slo_url);

@@ -133,17 +133,24 @@ impl ContentAlgorithm {
     }
 }
 
-/// A decrypted assertion: its own parsed document, and where it came from. Only this module
-/// constructs it.
+/// A decrypted assertion: its own parsed document, and where it came from (it borrows the
+/// Response's document, so that a proof about the Response can be checked against it). Only this
+/// module constructs it.
 #[derive(Debug)]
-pub struct Decrypted {
+pub struct Decrypted<'o> {
+    response_document: &'o Document,
     document: Document,
     assertion: NodeId,
     encrypted_assertion: NodeId,
     content_algorithm: ContentAlgorithm,
 }
 
-impl Decrypted {
+impl<'o> Decrypted<'o> {
+    /// The Response's document, which holds the `EncryptedAssertion`.
+    pub fn response_document(&self) -> &'o Document {
+        self.response_document
+    }
+
     /// The parsed plaintext (the Assertion inside a wrapper element that carries the namespace
     /// context of the `EncryptedAssertion`).
     pub fn document(&self) -> &Document {
@@ -169,12 +176,12 @@ impl Decrypted {
 /// Decrypts the `saml:EncryptedAssertion` at `encrypted_assertion` of `doc` with the first of
 /// `keys` that opens it, and parses the plaintext with `limits`. See the module documentation for
 /// the algorithms and the error codes.
-pub fn decrypt_assertion(
-    doc: &Document,
+pub fn decrypt_assertion<'o>(
+    doc: &'o Document,
     encrypted_assertion: NodeId,
     keys: &[DecryptionKey],
     limits: &Limits,
-) -> Result<Decrypted, Error> {
+) -> Result<Decrypted<'o>, Error> {
     if !syntax::is_encrypted_assertion(doc, encrypted_assertion) {
         return Err(DecryptionError::Malformed {
             detail: "not an EncryptedAssertion".to_owned(),
@@ -194,6 +201,7 @@ pub fn decrypt_assertion(
     let parsed = parse_plaintext(doc, encrypted_assertion, &plaintext, limits);
     match parsed {
         Some((document, assertion)) if padding_ok => Ok(Decrypted {
+            response_document: doc,
             document,
             assertion,
             encrypted_assertion,
