@@ -144,7 +144,7 @@ pub use sp::{Expect, IdentityProvider, ServiceProvider, ServiceProviderBuilder};
 pub use time::UnixTime;
 pub use x509::Certificate;
 pub use xml::Document;
-pub use xmlenc::DecryptionKey;
+pub use xmlenc::{ContentAlgorithm, DecryptionKey, OaepDigest, WrappedKey};
 
 // The engine, private: its public types are re-exported above, the rest is `internal`.
 mod c14n;

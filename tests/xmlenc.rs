@@ -376,3 +376,95 @@ fn identity_records_which_signature_covered_the_decrypted_assertion() {
     let assertion_only = verify(&sp, "enc_aes256gcm_mgf1p_inline.xml").unwrap();
     assert!(!assertion_only.response_signed && assertion_only.assertion_signed);
 }
+
+/// The two-step API (the npm package's `verifyPostResponseAsync`): the key unwrap done outside,
+/// here by `openssl pkeyutl` (an independent RSA-OAEP), then verification with the content key.
+#[test]
+fn caller_unwrapped_content_key_verifies_like_the_rust_unwrap() {
+    let sp = builder()
+        .decryption_key_pem(&read("sp-enc.key"))
+        .unwrap()
+        .build()
+        .unwrap();
+    let d = defaults();
+    let expect = Expect {
+        request_id: d["requestId"].as_str(),
+        now: expect_now(),
+    };
+    let b64 = |name: &str| {
+        saml_edge::internal::encoding::encode_base64(read(&format!("{name}.xml")).as_bytes())
+    };
+    let openssl_unwrap = |wrapped: &saml_edge::WrappedKey| -> Option<Vec<u8>> {
+        let hash = |h: saml_edge::OaepDigest| match h {
+            saml_edge::OaepDigest::Sha1 => "sha1",
+            saml_edge::OaepDigest::Sha256 => "sha256",
+        };
+        let dir = std::env::temp_dir().join(format!("saml-edge-unwrap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let input = dir.join("wrapped.bin");
+        std::fs::write(&input, &wrapped.ciphertext).unwrap();
+        let output = Command::new("openssl")
+            .args(["pkeyutl", "-decrypt", "-inkey", &path("sp-enc.key"), "-in"])
+            .arg(&input)
+            .args(["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt"])
+            .arg(format!("rsa_oaep_md:{}", hash(wrapped.digest)))
+            .args(["-pkeyopt"])
+            .arg(format!("rsa_mgf1_md:{}", hash(wrapped.mgf)))
+            .output()
+            .expect("openssl");
+        let _ = std::fs::remove_dir_all(&dir);
+        output.status.success().then_some(output.stdout)
+    };
+    for name in [
+        "enc_aes256cbc_mgf1p_inline",
+        "enc_aes128gcm_oaep11_sha256_mgf256_sibling",
+        "enc_tripledescbc_mgf1p_sha256_inline",
+    ] {
+        let value = b64(name);
+        let request = sp
+            .key_unwrap_request(&value)
+            .expect("checks before the unwrap pass")
+            .expect("encrypted");
+        assert_eq!(request.wrapped_keys.len(), 1);
+        let key = openssl_unwrap(&request.wrapped_keys[0]).expect("openssl unwraps it");
+        assert_eq!(key.len(), request.content_algorithm.key_len());
+        let identity = sp
+            .verify_post_response_with_content_key(&value, &expect, Some(&key))
+            .expect("verifies");
+        assert_eq!(
+            Some(identity.name_id.as_str()),
+            case(name)["identity"]["nameId"].as_str()
+        );
+        // a wrong or missing key is the one refusal
+        let mut wrong = key.clone();
+        wrong[0] ^= 0x80; // not bit 0: DES ignores it (parity)
+        for content_key in [Some(&wrong[..]), Some(&key[1..]), None] {
+            assert_eq!(
+                sp.verify_post_response_with_content_key(&value, &expect, content_key)
+                    .err()
+                    .map(|e| e.code()),
+                Some("decryption_failed"),
+                "{name}"
+            );
+        }
+    }
+    // The checks before the unwrap give their codes; a plain response needs no unwrap.
+    assert_eq!(
+        sp.key_unwrap_request(&b64("enc_rsa_1_5"))
+            .err()
+            .map(|e| e.code()),
+        Some("encryption_rsa_1_5_refused")
+    );
+    assert_eq!(
+        sp.key_unwrap_request(&b64("enc_response_signed_ciphertext_swapped"))
+            .err()
+            .map(|e| e.code()),
+        Some("digest_mismatch")
+    );
+    let plain = b64("entra2021_assertion_signed_compact");
+    assert_eq!(sp.key_unwrap_request(&plain).ok(), Some(None));
+    assert!(
+        sp.verify_post_response_with_content_key(&plain, &expect, None)
+            .is_ok()
+    );
+}

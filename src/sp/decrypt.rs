@@ -10,7 +10,17 @@ use crate::saml::Identity;
 use crate::saml::assertion::{self, SignedAssertion};
 use crate::saml::structure::{self, Shape};
 use crate::xml::Document;
-use crate::xmlenc::{self, Decrypted, DecryptionKey};
+use crate::xmlenc::{self, ContentAlgorithm, ContentKey, Decrypted, DecryptionKey, WrappedKey};
+
+/// What a caller must unwrap to decrypt a response's assertion itself (see
+/// [`ServiceProvider::key_unwrap_request`]): RSA-OAEP with the SP key, empty label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyUnwrap {
+    /// The content-encryption algorithm (the unwrapped key must be its key length).
+    pub content_algorithm: ContentAlgorithm,
+    /// Every candidate EncryptedKey, in document order.
+    pub wrapped_keys: Vec<WrappedKey>,
+}
 
 /// The decryption part of the configuration.
 #[derive(Debug, Clone, Default)]
@@ -119,9 +129,10 @@ impl ServiceProvider {
         doc: &Document,
         shape: &Shape,
         expect: &Expect<'_>,
+        content_key: ContentKey<'_>,
     ) -> Result<Identity, Error> {
         let response = self.verify_response_signature(doc, shape)?;
-        let decrypted = self.decrypt(doc, shape, response.as_ref())?;
+        let decrypted = self.decrypt(doc, shape, response.as_ref(), content_key)?;
         let signed = self.signed_decrypted(&decrypted, response.as_ref())?;
         let checks = self.checks(expect);
         structure::check_response(doc, shape.response, &checks)?;
@@ -147,14 +158,68 @@ impl ServiceProvider {
         doc: &'d Document,
         shape: &Shape,
         response: Option<&Verified<'d>>,
+        content_key: ContentKey<'_>,
     ) -> Result<Decrypted<'d>, Error> {
+        self.may_decrypt(response.is_some())?;
+        xmlenc::decrypt_assertion_with(
+            doc,
+            shape.assertion,
+            &self.decryption.keys,
+            &self.limits,
+            content_key,
+        )
+    }
+
+    /// Keys configured, and the Response signed if that is required.
+    fn may_decrypt(&self, response_signed: bool) -> Result<(), Error> {
         if self.decryption.keys.is_empty() {
             return Err(SamlError::EncryptedAssertionUnsupported.into());
         }
-        if response.is_none() && self.decryption.only_signed_responses {
+        if !response_signed && self.decryption.only_signed_responses {
             return Err(DecryptionError::ResponseNotSigned.into());
         }
-        xmlenc::decrypt_assertion(doc, shape.assertion, &self.decryption.keys, &self.limits)
+        Ok(())
+    }
+
+    /// The first half of a verification whose key unwrap the caller does itself (the npm
+    /// package: WebCrypto's RSA-OAEP): decodes and parses `saml_response` (the POST form value)
+    /// and runs every check that comes before the key unwrap — shape, the Response signature,
+    /// [`ServiceProviderBuilder::decrypt_only_signed_responses`], the EncryptedAssertion's
+    /// structure and algorithms — with the same codes as
+    /// [`ServiceProvider::verify_post_response`]. `None` when the assertion is not encrypted.
+    /// Then unwrap one of [`KeyUnwrap::wrapped_keys`] with the configured keys' private halves
+    /// and call [`ServiceProvider::verify_post_response_with_content_key`].
+    pub fn key_unwrap_request(&self, saml_response: &str) -> Result<Option<KeyUnwrap>, Error> {
+        let xml = crate::encoding::decode_post_field(saml_response, &self.limits)?;
+        let doc = Document::parse(&xml, &self.limits)?;
+        let shape = structure::check(&doc)?;
+        if !shape.encrypted {
+            return Ok(None);
+        }
+        let response = self.verify_response_signature(&doc, &shape)?;
+        self.may_decrypt(response.is_some())?;
+        let (content_algorithm, wrapped_keys) =
+            xmlenc::unwrap_request(&doc, shape.assertion, &self.limits)?;
+        Ok(Some(KeyUnwrap {
+            content_algorithm,
+            wrapped_keys,
+        }))
+    }
+
+    /// [`ServiceProvider::verify_post_response`] with the content key of the EncryptedAssertion
+    /// unwrapped by the caller (see [`ServiceProvider::key_unwrap_request`]); `None` when none
+    /// of the caller's keys opened any EncryptedKey. Everything else, and every code, is as in
+    /// `verify_post_response` (a missing or wrong key is `decryption_failed`); a response without
+    /// an EncryptedAssertion is simply verified.
+    pub fn verify_post_response_with_content_key(
+        &self,
+        saml_response: &str,
+        expect: &Expect<'_>,
+        content_key: Option<&[u8]>,
+    ) -> Result<Identity, Error> {
+        let xml = crate::encoding::decode_post_field(saml_response, &self.limits)?;
+        let doc = Document::parse(&xml, &self.limits)?;
+        self.verify_document_with(&doc, expect, ContentKey::Supplied(content_key))
     }
 
     /// The decrypted assertion's structure and signature, and the proof that it is signed (by

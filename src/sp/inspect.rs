@@ -222,7 +222,8 @@ impl ServiceProvider {
             None
         };
         // Decryption and the decrypted assertion's signature are one step.
-        let decrypted = match self.decrypt(doc, shape, response.as_ref()) {
+        let unwrap = crate::xmlenc::ContentKey::Unwrap;
+        let decrypted = match self.decrypt(doc, shape, response.as_ref(), unwrap) {
             Ok(decrypted) => decrypted,
             Err(e) => {
                 recorder.record::<()>(Err(e));

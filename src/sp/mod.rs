@@ -324,9 +324,19 @@ impl ServiceProvider {
 
     /// Verifies a parsed Response document.
     pub fn verify_document(&self, doc: &Document, expect: &Expect<'_>) -> Result<Identity, Error> {
+        self.verify_document_with(doc, expect, crate::xmlenc::ContentKey::Unwrap)
+    }
+
+    /// `verify_document`, with the content key of an encrypted assertion from `content_key`.
+    fn verify_document_with(
+        &self,
+        doc: &Document,
+        expect: &Expect<'_>,
+        content_key: crate::xmlenc::ContentKey<'_>,
+    ) -> Result<Identity, Error> {
         let shape = structure::check(doc)?;
         if shape.encrypted {
-            return self.verify_encrypted(doc, &shape, expect);
+            return self.verify_encrypted(doc, &shape, expect, content_key);
         }
         let trusted = self.idp.certificates();
         let verify = |signature| dsig::verify_enveloped(doc, signature, trusted, &self.policy);
@@ -341,6 +351,7 @@ impl ServiceProvider {
 }
 
 mod decrypt;
+pub use decrypt::KeyUnwrap;
 mod inspect;
 mod login;
 #[cfg(feature = "sign")]

@@ -112,6 +112,76 @@ impl WasmServiceProvider {
         run().map_err(|e: Error| to_js_error(&e))
     }
 
+    /// The first half of `verifyPostResponseAsync` (pkg/core.js): every check before the key
+    /// unwrap, then what WebCrypto must unwrap; `null` when the assertion is not encrypted.
+    #[wasm_bindgen(js_name = keyUnwrapRequest)]
+    pub fn key_unwrap_request(
+        &self,
+        saml_response: &JsValue,
+        options: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let input = convert::saml_response(saml_response, self.max_input_bytes)?;
+            let options = verify_options(options)?;
+            let request = match options.decryption_keys {
+                Some(keys) => self
+                    .inner
+                    .with_decryption_keys(keys)
+                    .key_unwrap_request(&input),
+                None => self.inner.key_unwrap_request(&input),
+            }?;
+            Ok(request.as_ref().map_or(JsValue::NULL, convert::key_unwrap))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// The second half: `verifyPostResponse` with the content key WebCrypto unwrapped (`null`
+    /// when no key opened any EncryptedKey).
+    #[wasm_bindgen(js_name = verifyPostResponseWithContentKey)]
+    pub fn verify_post_response_with_content_key(
+        &self,
+        saml_response: &JsValue,
+        options: &JsValue,
+        content_key: Option<Vec<u8>>,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let input = convert::saml_response(saml_response, self.max_input_bytes)?;
+            let options = verify_options(options)?;
+            let expect = Expect {
+                request_id: options.request_id.as_deref(),
+                now: options.now,
+            };
+            let key = content_key.as_deref();
+            let identity = match options.decryption_keys {
+                Some(keys) => self
+                    .inner
+                    .with_decryption_keys(keys)
+                    .verify_post_response_with_content_key(&input, &expect, key),
+                None => self
+                    .inner
+                    .verify_post_response_with_content_key(&input, &expect, key),
+            }?;
+            Ok(convert::identity(&identity))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// The decryption keys (configured, or `options.decryptionKeys`) as PKCS#8 DER, for
+    /// WebCrypto's `importKey`.
+    #[wasm_bindgen(js_name = decryptionKeysPkcs8)]
+    pub fn decryption_keys_pkcs8(&self, options: &JsValue) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = verify_options(options)?;
+            let der = |k: &DecryptionKey| JsValue::from(js_sys::Uint8Array::from(k.pkcs8_der()));
+            let keys: js_sys::Array = match &options.decryption_keys {
+                Some(keys) => keys.iter().map(der).collect(),
+                None => self.inner.decryption_keys().iter().map(der).collect(),
+            };
+            Ok(JsValue::from(keys))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
     /// Runs the same checks as `verifyPostResponse` (also on raw XML) and reports each outcome.
     pub fn inspect(&self, saml_response: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
         let run = || {

@@ -42,6 +42,8 @@ pub enum OaepDigest {
 #[derive(Clone)]
 pub struct DecryptionKey {
     inner: rsa::PrivateKey,
+    /// The key as PKCS#8 DER (what WebCrypto imports).
+    pkcs8: Vec<u8>,
     /// Secret seed of the blinding generator (derived from the private key).
     blinding_secret: [u8; 32],
 }
@@ -50,7 +52,8 @@ impl Drop for DecryptionKey {
     fn drop(&mut self) {
         // rsa::PrivateKey zeroizes itself; clear the derived secret too.
         self.blinding_secret.iter_mut().for_each(|b| *b = 0);
-        core::hint::black_box(&self.blinding_secret);
+        self.pkcs8.iter_mut().for_each(|b| *b = 0);
+        core::hint::black_box((&self.blinding_secret, &self.pkcs8));
     }
 }
 
@@ -80,7 +83,8 @@ impl DecryptionKey {
         };
         let der = decode_base64(block.body, MAX_KEY_DER_BYTES)
             .map_err(|e| invalid(format!("the PEM body is not valid base64 ({})", e.code())))?;
-        let inner = private_key_from_der(block.label == "PRIVATE KEY", &der)
+        let is_pkcs8 = block.label == "PRIVATE KEY";
+        let inner = private_key_from_der(is_pkcs8, &der)
             .map_err(|detail| invalid(format!("not a usable RSA private key: {detail}")))?;
         let bits = bit_length(&inner.n_bytes());
         if bits < MIN_RSA_BITS {
@@ -90,8 +94,10 @@ impl DecryptionKey {
         hash.update(b"saml-edge xmlenc blinding seed v1\0");
         hash.update(&der);
         let blinding_secret: [u8; 32] = hash.finalize().into();
+        let pkcs8 = if is_pkcs8 { der } else { pkcs1_to_pkcs8(&der) };
         Ok(DecryptionKey {
             inner,
+            pkcs8,
             blinding_secret,
         })
     }
@@ -99,6 +105,12 @@ impl DecryptionKey {
     /// The modulus size in bits.
     pub fn bits(&self) -> usize {
         bit_length(&self.inner.n_bytes())
+    }
+
+    /// The private key as PKCS#8 DER, to import it into another implementation (the npm
+    /// package gives it to WebCrypto's `importKey("pkcs8", …)` for the RSA-OAEP unwrap).
+    pub fn pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8
     }
 
     /// Whether `certificate` carries this key's public key (to check that the certificate
@@ -165,6 +177,35 @@ impl DecryptionKey {
 
 /// rsaEncryption (RFC 8017 A.1).
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+
+/// `PrivateKeyInfo { version 0, AlgorithmIdentifier { rsaEncryption, NULL }, OCTET STRING }`
+/// around a PKCS#1 key (RFC 5208).
+fn pkcs1_to_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let len = content.len();
+        let mut out = vec![tag];
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes: Vec<u8> = len
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|b| *b == 0)
+                .collect();
+            out.push(0x80 | bytes.len() as u8);
+            out.extend(bytes);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+    const ALGORITHM: [u8; 15] = [
+        0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
+    let mut body = vec![0x02, 0x01, 0x00];
+    body.extend_from_slice(&ALGORITHM);
+    body.extend(tlv(der::OCTET_STRING, pkcs1));
+    tlv(der::SEQUENCE, &body)
+}
 
 /// Reads a PKCS#8 `PrivateKeyInfo` (RFC 5208) holding an RSA key, or a bare PKCS#1
 /// `RSAPrivateKey` (RFC 8017 A.1.2, two primes), into an `rsa` key (which validates it).
@@ -318,6 +359,8 @@ mod tests {
     fn pkcs8_and_pkcs1_give_the_same_key_and_the_rest_is_refused() {
         let a = DecryptionKey::from_pem(PEM).unwrap();
         let b = DecryptionKey::from_pem(PKCS1).unwrap();
+        // The PKCS#8 made from the PKCS#1 key is the PKCS#8 file's DER (openssl wrote both).
+        assert_eq!(a.pkcs8_der(), b.pkcs8_der());
         assert_eq!(a.inner.n_bytes(), b.inner.n_bytes());
         assert_eq!(
             format!("{:?}", a.inner.to_public_key()),

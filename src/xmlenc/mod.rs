@@ -30,6 +30,7 @@ mod syntax;
 use aes::cipher::{Block, BlockCipherDecrypt, KeyInit};
 
 pub use key::{DecryptionKey, OaepDigest};
+pub use syntax::WrappedKey;
 
 use crate::error::DecryptionError;
 use crate::saml::ASSERTION_NS;
@@ -173,6 +174,29 @@ impl<'o> Decrypted<'o> {
     }
 }
 
+/// Where the content key comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentKey<'a> {
+    /// Unwrapped here with the configured keys (RSA-OAEP in Rust).
+    Unwrap,
+    /// Unwrapped by the caller from [`unwrap_request`]'s wrapped keys (e.g. with WebCrypto);
+    /// `None` when none of the caller's keys opened any of them. A missing key, or one of the
+    /// wrong length, takes the same path as a wrong one (implicit rejection).
+    Supplied(Option<&'a [u8]>),
+}
+
+/// What a caller who unwraps the content key itself needs: the content algorithm and every
+/// candidate EncryptedKey, read (and checked, with the same codes as [`decrypt_assertion`])
+/// before any key is used.
+pub fn unwrap_request(
+    doc: &Document,
+    encrypted_assertion: NodeId,
+    limits: &Limits,
+) -> Result<(ContentAlgorithm, Vec<WrappedKey>), Error> {
+    let plan = syntax::read(doc, encrypted_assertion, limits.max_xml_bytes)?;
+    Ok((plan.content, plan.keys))
+}
+
 /// Decrypts the `saml:EncryptedAssertion` at `encrypted_assertion` of `doc` with the first of
 /// `keys` that opens it, and parses the plaintext with `limits`. See the module documentation for
 /// the algorithms and the error codes.
@@ -181,6 +205,18 @@ pub fn decrypt_assertion<'o>(
     encrypted_assertion: NodeId,
     keys: &[DecryptionKey],
     limits: &Limits,
+) -> Result<Decrypted<'o>, Error> {
+    decrypt_assertion_with(doc, encrypted_assertion, keys, limits, ContentKey::Unwrap)
+}
+
+/// [`decrypt_assertion`] with the content key from `content_key`. `keys` must not be empty
+/// (the substitute key of implicit rejection is derived from the first).
+pub fn decrypt_assertion_with<'o>(
+    doc: &'o Document,
+    encrypted_assertion: NodeId,
+    keys: &[DecryptionKey],
+    limits: &Limits,
+    content_key: ContentKey<'_>,
 ) -> Result<Decrypted<'o>, Error> {
     if !syntax::is_encrypted_assertion(doc, encrypted_assertion) {
         return Err(DecryptionError::Malformed {
@@ -192,7 +228,13 @@ pub fn decrypt_assertion<'o>(
     let Some(first_key) = keys.first() else {
         return Err(crate::error::SamlError::EncryptedAssertionUnsupported.into());
     };
-    let content_key = unwrap_content_key(&plan, keys).unwrap_or_else(|| {
+    let found = match content_key {
+        ContentKey::Unwrap => unwrap_content_key(&plan, keys),
+        ContentKey::Supplied(key) => key
+            .filter(|k| k.len() == plan.content.key_len())
+            .map(<[u8]>::to_vec),
+    };
+    let content_key = found.unwrap_or_else(|| {
         let wrapped = plan.keys.first().map_or(&[][..], |k| &k.ciphertext[..]);
         first_key.substitute_key(wrapped, plan.content.key_len())
     });

@@ -51,15 +51,15 @@ const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 const MGF1_SHA1: &str = "http://www.w3.org/2009/xmlenc11#mgf1sha1";
 const MGF1_SHA256: &str = "http://www.w3.org/2009/xmlenc11#mgf1sha256";
 
-/// One RSA-OAEP wrapped content key.
+/// One RSA-OAEP wrapped content key (an `EncryptedKey`), with an empty OAEP label.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct WrappedKey {
-    /// The OAEP label hash.
-    pub(super) digest: OaepDigest,
-    /// The MGF1 hash.
-    pub(super) mgf: OaepDigest,
+pub struct WrappedKey {
+    /// The OAEP hash (`DigestMethod`).
+    pub digest: OaepDigest,
+    /// The MGF1 hash (`xenc11:MGF`; always SHA-1 for `rsa-oaep-mgf1p`).
+    pub mgf: OaepDigest,
     /// The RSA ciphertext.
-    pub(super) ciphertext: Vec<u8>,
+    pub ciphertext: Vec<u8>,
 }
 
 /// Everything needed to decrypt, read before any key is used.

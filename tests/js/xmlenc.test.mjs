@@ -104,3 +104,56 @@ test('inspect reports decryption under assertion_signature', () => {
   assert.equal(failed.name, 'assertion_signature');
   assert.equal(failed.code, 'decryption_failed');
 });
+
+test('verifyPostResponseAsync unwraps with WebCrypto and gives every enc_* case its verdict', async () => {
+  const subtle = globalThis.crypto.subtle;
+  const original = subtle.decrypt;
+  let calls = 0;
+  subtle.decrypt = function (...args) {
+    calls += 1;
+    return original.apply(this, args);
+  };
+  try {
+    const cases = manifest.cases.filter((c) => c.name.startsWith('enc_') && c.file);
+    assert.ok(cases.length > 80);
+    const sps = new Map();
+    for (const c of cases) {
+      const keys = (c.config.spKeys ?? []).map(text);
+      const signedOnly = c.config.decryptOnlySignedResponses ?? false;
+      const idp = { entityId: c.config.idpEntityId ?? d.idpEntityId, certificates: [text('idp.crt')] };
+      const id = JSON.stringify([c.config.spKeys, signedOnly, idp.entityId]);
+      if (!sps.has(id)) sps.set(id, new ServiceProvider(config({ idp, decryptionKeys: keys, decryptOnlySignedResponses: signedOnly })));
+      const sp = sps.get(id);
+      const before = calls;
+      let outcome;
+      try {
+        const identity = await sp.verifyPostResponseAsync(Buffer.from(readFileSync(new URL(c.file, dir))).toString('base64'), options());
+        assert.equal(identity.nameId, c.identity.nameId, c.name);
+        outcome = 'valid';
+      } catch (error) {
+        assert.ok(error instanceof SamlError, `${c.name}: ${error}`);
+        outcome = error.code;
+      }
+      assert.equal(outcome, c.expect, c.name);
+      const xml = readFileSync(new URL(c.file, dir), 'utf8');
+      // the EncryptedKey's EncryptionMethod (the signature's DigestMethod may name SHA-256 too)
+      const method = /EncryptionMethod Algorithm="[^"]*rsa-oaep[^"]*">(.*?)EncryptionMethod>/s.exec(xml)?.[1] ?? '';
+      const mixed = /xmlenc#sha256/.test(method) !== /mgf1sha256/.test(method);
+      if (mixed) assert.equal(calls, before, `${c.name}: different OAEP and MGF1 hashes are unwrapped by the module`);
+      else if (c.expect === 'valid') assert.ok(calls > before, `${c.name}: WebCrypto unwrapped`);
+    }
+  } finally {
+    subtle.decrypt = original;
+  }
+});
+
+test('verifyPostResponseAsync: per-call keys, no key, and plain responses', async () => {
+  const sp = new ServiceProvider(config());
+  const value = response('enc_rollover_to_new_key');
+  await assert.rejects(sp.verifyPostResponseAsync(value, options()), { code: 'encrypted_assertion_unsupported' });
+  const identity = await sp.verifyPostResponseAsync(value, options({ decryptionKeys: [SP_KEY, SP_KEY2] }));
+  assert.equal(identity.nameId, byName.enc_rollover_to_new_key.identity.nameId);
+  await assert.rejects(sp.verifyPostResponseAsync(value, options({ decryptionKeys: [SP_KEY] })), { code: 'decryption_failed' });
+  const plain = Buffer.from(text('entra2021_assertion_signed_compact.xml')).toString('base64');
+  assert.deepEqual(await sp.verifyPostResponseAsync(plain, options()), sp.verifyPostResponse(plain, options()));
+});
