@@ -11,9 +11,12 @@ export const GROUPS_OVERAGE_CLAIM = 'http://schemas.microsoft.com/claims/groups.
 
 /** A rule list or path list that cannot be used; config.js turns it into a ConfigProblem. */
 export class RuleError extends Error {
-  constructor(message) {
-    super(message);
+  /** @param {string} variable the variable at fault @param {string} hint what is wrong, safe to show */
+  constructor(variable, hint) {
+    super(`${variable}: ${hint}`);
     this.name = 'RuleError';
+    this.variable = variable;
+    this.hint = hint;
   }
 }
 
@@ -42,16 +45,17 @@ export function accessRules({ emails, emailDomains, groups } = {}) {
   };
   for (const email of rules.emails) {
     if (email.indexOf('@') <= 0 || email.indexOf('@') !== email.lastIndexOf('@') || email.endsWith('@')) {
-      throw new RuleError(`ALLOW_EMAILS: ${JSON.stringify(email)} is not an e-mail address`);
+      throw new RuleError('ALLOW_EMAILS', `${JSON.stringify(email)} is not an e-mail address`);
     }
   }
   for (const domain of rules.emailDomains) {
     if (!DOMAIN.test(domain)) {
-      throw new RuleError(`ALLOW_EMAIL_DOMAINS: ${JSON.stringify(domain)} is not a domain: write contoso.com (no @, no wildcard, no leading dot; subdomains are listed one by one)`);
+      throw new RuleError('ALLOW_EMAIL_DOMAINS', `${JSON.stringify(domain)} is not a domain: write contoso.com (no @, no wildcard, no leading dot; list subdomains one by one)`);
     }
   }
   if (rules.emails.length + rules.emailDomains.length + rules.groups.length === 0) return null;
-  return Object.freeze({ emails: new Set(rules.emails), emailDomains: new Set(rules.emailDomains), groups: new Set(rules.groups) });
+  // Arrays, not Sets: config.js keys its cache on the settings' JSON. The lists are short.
+  return Object.freeze({ emails: Object.freeze(rules.emails), emailDomains: Object.freeze(rules.emailDomains), groups: Object.freeze(rules.groups) });
 }
 
 /** The part after the last `@` of `email`, lower-cased; `null` without one. */
@@ -88,12 +92,12 @@ export function subjectOf(identity, email) {
 export function evaluateAccess(rules, subject) {
   if (rules === null) return { allowed: true, rule: 'none' };
   const email = typeof subject.email === 'string' ? subject.email.toLowerCase() : null;
-  if (email !== null && rules.emails.has(email)) return { allowed: true, rule: 'email' };
+  if (email !== null && rules.emails.includes(email)) return { allowed: true, rule: 'email' };
   const domain = domainOf(email);
-  if (domain !== null && rules.emailDomains.has(domain)) return { allowed: true, rule: 'email_domain' };
+  if (domain !== null && rules.emailDomains.includes(domain)) return { allowed: true, rule: 'email_domain' };
   const groups = Array.isArray(subject.groups) ? subject.groups : [];
-  if (groups.some((g) => typeof g === 'string' && rules.groups.has(g.toLowerCase()))) return { allowed: true, rule: 'group' };
-  if (rules.groups.size > 0 && subject.groupsOverage) {
+  if (groups.some((g) => typeof g === 'string' && rules.groups.includes(g.toLowerCase()))) return { allowed: true, rule: 'group' };
+  if (rules.groups.length > 0 && subject.groupsOverage) {
     return {
       allowed: false,
       code: 'access_groups_overage',
@@ -112,10 +116,10 @@ export function evaluateAccess(rules, subject) {
 export function parsePublicPaths(value) {
   const prefixes = parseList(value).map((prefix) => {
     if (!prefix.startsWith('/') || prefix.startsWith('//') || /[\\%?#\s]|\/\.\.?(\/|$)/.test(prefix)) {
-      throw new RuleError(`PUBLIC_PATHS: ${JSON.stringify(prefix)} must be a plain path starting with / (no .., %, ?, # or \\)`);
+      throw new RuleError('PUBLIC_PATHS', `${JSON.stringify(prefix)} must be a plain path starting with / (no .., %, ?, # or \\)`);
     }
     const base = prefix.replace(/\/+$/, '');
-    if (base === '') throw new RuleError('PUBLIC_PATHS: "/" would make the whole site public');
+    if (base === '') throw new RuleError('PUBLIC_PATHS', '"/" would make the whole site public');
     return base;
   });
   return Object.freeze(prefixes);
