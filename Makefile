@@ -24,6 +24,7 @@ help:
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
+	@echo "make bench-worker-jwt  the identity token's signing cost on workerd (Miniflare)"
 
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
 ## independently of our code), lxml (builds attack variants), openssl (test keys), chromium
@@ -119,7 +120,7 @@ WASM_OPT_FLAGS := -Oz --always-inline-max-function-size=0 --one-caller-inline-ma
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue
 NODE_TEST := node --test
-.PHONY: pkg js lint-wasm bench-js bench-worker
+.PHONY: pkg js lint-wasm bench-js bench-worker bench-worker-jwt
 
 ## Rebuilt only when a Rust source, the manifest or the lockfile changed (wrangler dev runs
 ## `make pkg` at every start and again when its watcher starts).
@@ -172,3 +173,8 @@ bench-js: pkg node_modules/.package-lock.json
 ## The Worker's ACS request on workerd (Miniflare), over sequential sign-ins through the demo IdP.
 bench-worker: pkg node_modules/.package-lock.json
 	node bench/worker-acs.mjs
+
+## The identity token (JWT_SIGNING_KEY): one signature per algorithm in workerd, and a proxied
+## page view without a key, with the token reused, and signed on every request.
+bench-worker-jwt: pkg node_modules/.package-lock.json
+	node bench/worker-jwt.mjs
