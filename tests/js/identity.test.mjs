@@ -186,9 +186,18 @@ test('a signed-in request reaches ORIGIN with a JWT that verifies against /saml/
   await assert.rejects(jwtVerify(token, createLocalJWKSet(jwks), { issuer: ISSUER, audience: 'https://other.example.com/' }));
   await assert.rejects(jwtVerify(token, createLocalJWKSet(jwks), { issuer: 'https://evil.example', audience: SP }));
 
-  // The same session within the minute reuses the token (signed at most once a minute).
+  // The same session within the minute reuses the token (signed at most once a minute);
+  // another session of another user gets its own.
   await browser.request('/app');
   assert.deepEqual(jwtOf(origin.hits[1]), [token]);
+  const other = await signedIn(w, { nameId: 'AdeleV@contoso.com' });
+  await other.request('/app');
+  const [otherToken] = jwtOf(origin.hits[2]);
+  assert.notEqual(otherToken, token);
+  const otherClaims = await verifyWithJose(otherToken, jwks);
+  assert.equal(otherClaims.sub, 'AdeleV@contoso.com');
+  assert.notEqual(otherClaims.jti, claims.jti);
+  assert.equal(otherClaims.groups, undefined, 'no groups claim when the assertion has none');
 });
 
 test('RS256 and EdDSA keys; the JWKS never carries private members', async () => {
