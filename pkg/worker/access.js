@@ -130,10 +130,14 @@ function under(path, base) {
   return path === base || path.startsWith(`${base}/`);
 }
 
+/** Percent-decodings of a path tried at most (an origin that decodes twice sees `%252e` as `.`). */
+const MAX_DECODINGS = 3;
+
 /**
- * `path` with every interpretation an origin server might apply: percent-decoded (once),
- * backslashes read as `/`, repeated slashes collapsed, dot segments resolved. `null` when it
- * cannot be decoded or holds control characters.
+ * `path` with every interpretation an origin server might apply: percent-decoded (again while
+ * that changes it, up to 3 times), backslashes read as `/`, path parameters dropped (`..;x` is
+ * `..` to Tomcat and Jetty), repeated slashes collapsed, dot segments resolved. `null` when it
+ * cannot be decoded at all, is still encoded after 3 decodings, or holds control characters.
  */
 export function strictPath(path) {
   let decoded;
@@ -142,9 +146,18 @@ export function strictPath(path) {
   } catch {
     return null;
   }
+  for (let round = 1; /%[0-9a-f]{2}/i.test(decoded); round += 1) {
+    if (round === MAX_DECODINGS) return null; // still encoded: no reading is trusted
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      break; // a literal `%` in a name: no further reading
+    }
+  }
   if (/[\u0000-\u001f\u007f]/.test(decoded)) return null;
   const segments = [];
-  for (const segment of decoded.replace(/\\/g, '/').split('/')) {
+  for (const raw of decoded.replace(/\\/g, '/').split('/')) {
+    const segment = raw.split(';')[0];
     if (segment === '' || segment === '.') continue;
     if (segment === '..') segments.pop();
     else segments.push(segment);
@@ -156,7 +169,8 @@ export function strictPath(path) {
  * Whether `path` (the normalised path the Worker forwards: WHATWG URL parsing has resolved
  * `..`, `.`, `%2e`) is public under `prefixes` (from parsePublicPaths). It must be under a
  * prefix both as forwarded and as any origin might read it (strictPath: `%2f`, `%5c`, `//`,
- * a second round of dot segments), so that `/public/..%2fprivate` is not public.
+ * `..;`, double encoding, a second round of dot segments), so that `/public/..%2fprivate` and
+ * `/public/..;/private` are not public.
  */
 export function isPublicPath(prefixes, path) {
   if (prefixes.length === 0 || typeof path !== 'string' || !path.startsWith('/')) return false;

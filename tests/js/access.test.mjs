@@ -128,10 +128,18 @@ test('PUBLIC_PATHS: dot segments and encodings an origin might decode do not lea
     '/public/%ZZ',
     '/public%2fx',
     '/public%2f..%2fx',
+    '/public/..;/private',
+    '/public/..;jsessionid=x/private',
+    '/public/..%3b/private',
+    '/public/%252e%252e/private',
+    '/public/%25252e%25252e%25252fprivate',
+    '/public/%2525252e%2525252e%2525252fprivate',
   ]) {
     assert.equal(isPublicPath(prefixes, path), false, path);
   }
   assert.equal(isPublicPath(prefixes, '/public/a%2fb'), true, 'an encoded slash that stays below is fine');
+  assert.equal(isPublicPath(prefixes, '/public/100%25.png'), true, 'a literal % in a name');
+  assert.equal(isPublicPath(prefixes, '/public/a;v=1/b.css'), true, 'a path parameter that stays below');
   assert.equal(strictPath('/a/b/../../../c'), '/c');
   assert.equal(strictPath('/a//b/./c'), '/a/b/c');
 });

@@ -370,7 +370,7 @@ test('PUBLIC_PATHS=/public/: proxied without session and without identity; /publ
     assert.equal(response.status, 302, path);
     assert.match(response.headers.get('Location'), /^\/login\/\?next=/);
   }
-  for (const path of ['/public/../x', '/public/%2e%2e/x', '/public/.%2E/x', '/public/..%2fx', '/public/..%5Cx', '/public%2f..%2fx', '/public/..\\x']) {
+  for (const path of ['/public/../x', '/public/%2e%2e/x', '/public/.%2E/x', '/public/..%2fx', '/public/..%5Cx', '/public%2f..%2fx', '/public/..\\x', '/public/..;/x', '/public/%252e%252e/x']) {
     const raw = await rawGet(w, path);
     assert.equal(raw.status, 302, path);
     assert.match(raw.headers.location, /^\/login\/\?next=/, path);
