@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { Browser, IDP_CERT_PEM, SECRET, pageCode, parseSetCookie, requestIdOf, signedResponse, startWorker } from './worker-harness.mjs';
 
 const SP = 'https://app.example.com/saml/metadata';
@@ -97,10 +97,14 @@ async function jwksOf(w) {
   return { response, jwks: await response.json() };
 }
 
-/** Verifies `token` with PyJWT (tests/js/verify-jwt.py): the claims, or null when refused. */
+/**
+ * Verifies `token` with PyJWT (tests/js/verify-jwt.py) against a JWKS document, or with
+ * `{ jwks_url, algorithms }` as the README's example does: the claims, or null when refused.
+ */
 function verifyWithPython(token, jwks) {
+  const source = jwks.jwks_url ? jwks : { jwks };
   try {
-    const out = execFileSync('python3', [VERIFY_PY], { input: JSON.stringify({ token, jwks, issuer: ISSUER, audience: SP }), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = execFileSync('python3', [VERIFY_PY], { input: JSON.stringify({ token, ...source, issuer: ISSUER, audience: SP }), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
     return JSON.parse(out);
   } catch {
     return null;
@@ -185,6 +189,14 @@ test('a signed-in request reaches ORIGIN with a JWT that verifies against /saml/
   // Another audience or issuer is refused too (the origin's checks are meaningful).
   await assert.rejects(jwtVerify(token, createLocalJWKSet(jwks), { issuer: ISSUER, audience: 'https://other.example.com/' }));
   await assert.rejects(jwtVerify(token, createLocalJWKSet(jwks), { issuer: 'https://evil.example', audience: SP }));
+
+  // The README's examples, as written: remote JWKS clients against the Worker's socket.
+  const jwksUrl = new URL('/saml/jwks.json', await w.mf.ready);
+  const remote = await jwtVerify(token, createRemoteJWKSet(jwksUrl), { issuer: ISSUER, audience: SP, algorithms: ['ES256'], clockTolerance: 30 });
+  assert.deepEqual(remote.payload, claims);
+  assert.deepEqual(verifyWithPython(token, { jwks_url: jwksUrl.href, algorithms: ['ES256'] }), claims);
+  assert.equal(verifyWithPython(alter(token, token.length - 3), { jwks_url: jwksUrl.href, algorithms: ['ES256'] }), null);
+  assert.equal(verifyWithPython(token, { jwks_url: jwksUrl.href, algorithms: ['RS256'] }), null, 'the algorithm is pinned');
 
   // The same session within the minute reuses the token (signed at most once a minute);
   // another session of another user gets its own.
