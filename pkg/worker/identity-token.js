@@ -138,7 +138,7 @@ function nameOf(attributes) {
 
 /**
  * The identity claims of `session` (sessions.js): sub, email and name when known, groups (the
- * assertion's groups claim plus the session's own `groups`, e.g. from SCIM, when present).
+ * assertion's groups claim plus the session's own `groups`, e.g. from SCIM) when there are any.
  */
 export function identityClaims(session) {
   const attributes = session.attributes ?? {};
@@ -146,8 +146,8 @@ export function identityClaims(session) {
   if (session.email) claims.email = session.email;
   const name = nameOf(attributes);
   if (name) claims.name = name;
-  const sources = [attributes[GROUPS_CLAIM], session.groups].filter(Array.isArray);
-  if (sources.length) claims.groups = [...new Set(sources.flat().filter((g) => typeof g === 'string'))];
+  const groups = [...new Set([attributes[GROUPS_CLAIM], session.groups].filter(Array.isArray).flat().filter((g) => typeof g === 'string'))];
+  if (groups.length) claims.groups = groups;
   return claims;
 }
 
