@@ -32,9 +32,13 @@ export interface WorkerHandler {
 }
 
 /**
- * The Worker with its routes (/login/, /saml/acs, /saml/metadata, /saml/session, /logout, the
- * demo IdP). `app` answers signed-in requests to every other path; default: the origin in
- * `ORIGIN` with identity headers, else the static assets (`ASSETS` binding).
+ * The Worker with its routes (/login/, /saml/acs, /saml/metadata, /saml/session,
+ * /saml/jwks.json, /logout, the demo IdP). `app` answers signed-in requests to every other path
+ * (it is only ever called with a session: `PUBLIC_PATHS` apply to the default app only); default:
+ * the origin in `ORIGIN` with identity headers (and, with `JWT_SIGNING_KEY`, the signed
+ * `Saml-Edge-Jwt-Assertion`), else the static assets (`ASSETS` binding). Without a session, a
+ * request that looks like an API call gets `401` JSON `{ error: 'login_required', login }`,
+ * a browser a redirect to `/login/`.
  */
 export function samlEdge(options?: { app?: App }): WorkerHandler;
 

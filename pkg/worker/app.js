@@ -4,21 +4,27 @@
 // return-path check refuses (RESERVED) are derived from this table.
 //
 // Guards: 'none'; 'session' (the signed-in session on `c.session`; without one, a redirect to
-// /login/ or, with `unauthenticated: 'json'`, 401 JSON); 'demo' (demo mode only, else 404).
+// /login/, or 401 JSON for a request that looks like an API call (access.js isApiCall) and for
+// routes with `unauthenticated: 'json'`); 'demo' (demo mode only, else 404).
+// The fallback (the protected app) is served without a session, and without identity, on the
+// PUBLIC_PATHS (access.js isPublicPath, on the path as it is forwarded).
 // Imports go one way: worker.js -> app.js -> routes/* -> concern modules -> lib/.
 
+import { isApiCall, isPublicPath } from './access.js';
 import { ConfigProblem, bindingsOf, configFor } from './config.js';
 import { createContext } from './context.js';
 import { DuplicateCookie, clearCookie, readCookie } from './cookies.js';
 import { DEMO_IDP_PATH } from './demo-idp/key.js';
 import { demoIdp } from './demo-idp/index.js';
+import { signingKeys } from './identity-token.js';
 import { log } from './lib/log.js';
 import { configErrorPage, pageHeaders, signInErrorPage } from './pages.js';
 import { acs } from './routes/acs.js';
 import { login } from './routes/login.js';
+import { jwks } from './routes/jwks.js';
 import { logout } from './routes/logout.js';
 import { metadata } from './routes/metadata.js';
-import { protectedApp } from './routes/proxy.js';
+import { protectedApp, publicApp, upstreamUrl } from './routes/proxy.js';
 import { session } from './routes/session.js';
 import { readSession } from './sessions.js';
 import { warmUp } from './warm-up.js';
@@ -34,6 +40,7 @@ export const ROUTES = Object.freeze([
   { methods: ['POST'], path: '/saml/acs', guard: 'none', handler: acs },
   { methods: READ, path: '/saml/metadata', guard: 'none', handler: metadata },
   { methods: READ, path: '/saml/session', guard: 'session', unauthenticated: 'json', handler: session },
+  { methods: READ, path: '/saml/jwks.json', guard: 'none', handler: jwks },
   { methods: [...READ, 'POST'], path: '/logout', guard: 'none', handler: logout },
   { methods: [...READ, 'POST'], path: '/logout/', guard: 'none', handler: logout },
   { methods: [...READ, 'POST'], prefix: DEMO_IDP_PATH, guard: 'demo', handler: demoIdp },
@@ -66,7 +73,18 @@ async function guard(c, route) {
     return null;
   }
   if (route.unauthenticated === 'json') return c.json({ error: 'no_session' }, 401);
-  return c.redirect(`/login/?next=${encodeURIComponent(c.returnPath(c.url.pathname + c.url.search))}`, 302);
+  const login = `/login/?next=${encodeURIComponent(c.returnPath(c.url.pathname + c.url.search))}`;
+  if (isApiCall(c.request.method, c.request.headers)) return c.json({ error: 'login_required', login }, 401);
+  return c.redirect(login, 302);
+}
+
+/** Serves a public path (PUBLIC_PATHS) without a session and without identity. */
+const PUBLIC = Object.freeze({ methods: null, guard: 'none', handler: publicApp });
+
+/** The path as the Worker forwards it (ORIGIN's URL with the request's path), or `null`. */
+function forwardedPath(c) {
+  if (c.config.origin === null) return c.url.pathname;
+  return upstreamUrl(c.config.origin, c.url)?.pathname ?? null;
 }
 
 /** The answer to an error no handler caught. */
@@ -85,7 +103,8 @@ function errorBoundary(c, error) {
 /**
  * The Worker, as a `{ fetch }` handler. `app(request, env, ctx, session)` answers signed-in
  * requests to every path the Worker does not route itself (default: the origin in ORIGIN, else
- * the static assets).
+ * the static assets). PUBLIC_PATHS apply to the default only: a mounting Worker serves its public
+ * paths itself, before calling this handler.
  */
 export function samlEdge({ app } = {}) {
   const fallback = {
@@ -99,7 +118,11 @@ export function samlEdge({ app } = {}) {
       try {
         c.config = configFor(env, c.url);
         c.bindings = bindingsOf(env);
-        const route = ROUTES.find((r) => matches(r, c.url.pathname)) ?? fallback;
+        // An unusable JWT_SIGNING_KEY shows on every route, as other configuration errors do.
+        await signingKeys(c.config);
+        const route =
+          ROUTES.find((r) => matches(r, c.url.pathname)) ??
+          (!app && isPublicPath(c.config.publicPaths, forwardedPath(c)) ? PUBLIC : fallback);
         if (route.methods !== null && !route.methods.includes(request.method)) {
           return c.refuse('method_not_allowed', `${request.method} ${c.url.pathname}`, { headers: { Allow: route.methods.join(', ') } });
         }

@@ -35,6 +35,8 @@ const CODES = [
   ['assertion_not_yet_valid', 403, 'The assertion is not valid yet. Check that the IdP\'s and the Worker\'s clocks agree (CLOCK_SKEW_SECONDS).'],
   ['status_not_success', 403, 'The IdP refused the sign-in (for Entra ID, the Worker log has the AADSTS code). Is the user assigned to the application?'],
   ['encrypted_assertion_unsupported', 403, 'Turn off SAML token encryption for this application at the IdP.'],
+  ['access_groups_overage', 403, 'The user is in more groups than a SAML token carries (Entra ID sent the groups-overage claim instead of the groups), so ALLOW_GROUPS cannot be checked. Entra ID: Enterprise application → Single sign-on → Attributes & Claims → the groups claim → "Groups assigned to the application", and assign the allowed groups to the application.'],
+  ['access_denied', 403, 'The IdP signed this user in, but no ALLOW_EMAILS, ALLOW_EMAIL_DOMAINS or ALLOW_GROUPS rule admits them. Add the user, their e-mail domain or one of their groups (object ID) to the rules, or ask for access.'],
   ['upstream_refused', 400, 'The request names a target outside ORIGIN; nothing was fetched.'],
   ['config_', 500, 'The Worker is misconfigured; the Worker log has the detail.'],
   ['internal_error', 500, 'The Worker failed unexpectedly; the Worker log has the detail.'],

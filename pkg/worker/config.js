@@ -6,6 +6,7 @@
 // 500 page that names the variable (never a stack trace) and logs the detail.
 
 import { ServiceProvider, SamlError } from '../workerd.js';
+import { RuleError, accessRules, parsePublicPaths } from './access.js';
 import { DEMO_IDP_CERTIFICATE_PEM, DEMO_IDP_PATH } from './demo-idp/key.js';
 import { tokenBinding } from './tokens.js';
 
@@ -84,6 +85,16 @@ function certificates(value) {
     .filter((c) => c !== '');
 }
 
+/** `parse()` with a RuleError (access.js) turned into the ConfigProblem naming its variable. */
+function rules(parse) {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof RuleError)) throw error;
+    throw new ConfigProblem(error.variable, 'is not usable; the Worker log has the detail (see the README\'s configuration table)', error.hint);
+  }
+}
+
 /**
  * Reads every setting that does not depend on the request. Throws ConfigProblem.
  * @returns the settings (see the fields below)
@@ -107,6 +118,9 @@ export function readSettings(env) {
   const acsUrl = text(env, 'ACS_URL');
   if (acsUrl !== undefined) absoluteUrl(env, 'ACS_URL', acsUrl);
   const origin = text(env, 'ORIGIN');
+  if (text(env, 'JWT_SIGNING_KEY_PREVIOUS') !== undefined && text(env, 'JWT_SIGNING_KEY') === undefined) {
+    throw new ConfigProblem('JWT_SIGNING_KEY', 'is not set while JWT_SIGNING_KEY_PREVIOUS is: set the current key too (README, "Trusting saml-edge from your origin")');
+  }
   const metadataXml = text(env, 'IDP_METADATA_XML');
   const idpCert = text(env, 'IDP_CERT');
   const idpEntityId = text(env, 'IDP_ENTITY_ID');
@@ -135,6 +149,11 @@ export function readSettings(env) {
     clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', DEFAULT_CLOCK_SKEW_SECONDS, 0, 3600),
     allowUnsolicited: boolean(env, 'ALLOW_UNSOLICITED'),
     origin: origin === undefined ? null : absoluteUrl(env, 'ORIGIN', origin).origin,
+    // Identity for the origin (identity-token.js, imported there) and access (access.js).
+    jwtSigningKey: text(env, 'JWT_SIGNING_KEY'),
+    jwtSigningKeyPrevious: text(env, 'JWT_SIGNING_KEY_PREVIOUS'),
+    access: rules(() => accessRules({ emails: text(env, 'ALLOW_EMAILS'), emailDomains: text(env, 'ALLOW_EMAIL_DOMAINS'), groups: text(env, 'ALLOW_GROUPS') })),
+    publicPaths: rules(() => parsePublicPaths(text(env, 'PUBLIC_PATHS'))),
   };
 }
 

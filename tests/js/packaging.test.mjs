@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -223,7 +224,12 @@ test('workerd: a Worker of its own mounts saml-edge/worker (wrangler bundle, Min
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-01',
     durableObjects: { REPLAY: { className: 'ReplayGuard', useSQLite: true } },
-    bindings: { SP_ENTITY_ID: 'https://app.example.com/saml/metadata', SESSION_SECRET: 'mounted-test-secret-0123456789abcdef0123' },
+    bindings: {
+      SP_ENTITY_ID: 'https://app.example.com/saml/metadata',
+      SESSION_SECRET: 'mounted-test-secret-0123456789abcdef0123',
+      // jose, bundled by wrangler from the package's dependencies, imports and publishes it.
+      JWT_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    },
     cf: false,
   });
   try {
@@ -233,6 +239,8 @@ test('workerd: a Worker of its own mounts saml-edge/worker (wrangler bundle, Min
     response = await browser.post('/saml/acs', { SAMLResponse: await demoResponse(browser, { next: '/reports' }) });
     assert.equal(response.status, 303);
     assert.deepEqual(await (await browser.request('/reports')).json(), { hello: 'B.Simon@contoso.com', path: '/reports' });
+    const jwks = await (await browser.request('/saml/jwks.json')).json();
+    assert.deepEqual(jwks.keys.map((k) => [k.kty, k.crv, k.alg, k.use]), [['EC', 'P-256', 'ES256', 'sig']]);
   } finally {
     await mf.dispose();
   }

@@ -1,13 +1,15 @@
 // POST /saml/acs: the Assertion Consumer Service. Checks the login cookie, verifies the
-// SAMLResponse for that request ID (the verifier, in Rust), records the assertion and request IDs
-// in the replay Durable Object, starts the session and answers 303 to the return path.
+// SAMLResponse for that request ID (the verifier, in Rust), applies the allow rules (access.js:
+// ALLOW_EMAILS, ALLOW_EMAIL_DOMAINS, ALLOW_GROUPS), records the assertion and request IDs in the
+// replay Durable Object, starts the session and answers 303 to the return path.
 
 import { SamlError } from '../../workerd.js';
+import { evaluateAccess, subjectOf } from '../access.js';
 import { ConfigProblem } from '../config.js';
 import { clearCookie, readCookie, setCookie } from '../cookies.js';
 import { CONSUMED, replayGuard } from '../do/replay.js';
 import { boundedText, mediaType } from '../lib/body.js';
-import { issueSession } from '../sessions.js';
+import { emailOf, issueSession } from '../sessions.js';
 import { PURPOSE_LOGIN, TOKEN_MISSING, verifyToken } from '../tokens.js';
 
 /** Largest ACS form body read (a SAMLResponse is 5–20 KB; the verifier's own limit is 1 MiB of XML). */
@@ -59,6 +61,9 @@ export async function acs(c) {
     if (!(error instanceof SamlError)) throw error;
     return c.refuse(error.code, error.message);
   }
+  // A user no rule admits gets no session (and nothing is recorded).
+  const access = evaluateAccess(c.config.access, subjectOf(identity, emailOf(identity)));
+  if (!access.allowed) return c.refuse(access.code, `${identity.nameId}: ${access.detail}`);
   const outcome = await consume(c, identity, pending);
   if (outcome !== CONSUMED) {
     return c.refuse(outcome, `assertion ${identity.assertionId} (request ${pending.requestId}): ${outcome}`);
