@@ -35,6 +35,8 @@ const CODES = [
   ['assertion_not_yet_valid', 403, 'The assertion is not valid yet. Check that the IdP\'s and the Worker\'s clocks agree (CLOCK_SKEW_SECONDS).'],
   ['status_not_success', 403, 'The IdP refused the sign-in (for Entra ID, the Worker log has the AADSTS code). Is the user assigned to the application?'],
   ['encrypted_assertion_unsupported', 403, 'Turn off SAML token encryption for this application at the IdP.'],
+  ['user_not_provisioned', 403, 'Only users provisioned to this application may sign in (ACCESS_REQUIRES_PROVISIONING=true), and no SCIM user has this NameID or e-mail as userName or work e-mail. In Entra ID: assign the user to the application and "Provision on demand", or wait for the next provisioning cycle.'],
+  ['user_deactivated', 403, 'The user is provisioned but deactivated (SCIM active=false: unassigned, disabled or soft-deleted in Entra ID). Assign or enable the user in Entra ID, then "Provision on demand".'],
   ['upstream_refused', 400, 'The request names a target outside ORIGIN; nothing was fetched.'],
   ['config_', 500, 'The Worker is misconfigured; the Worker log has the detail.'],
   ['internal_error', 500, 'The Worker failed unexpectedly; the Worker log has the detail.'],

@@ -15,6 +15,16 @@ const DEFAULT_SESSION_TTL_SECONDS = 8 * 60 * 60;
 const DEFAULT_CLOCK_SKEW_SECONDS = 180;
 /** Shortest SESSION_SECRET accepted (characters). */
 const MIN_SECRET_LENGTH = 32;
+/** Shortest SCIM bearer token accepted (characters), and the most tokens (rotation). */
+const MIN_SCIM_TOKEN_LENGTH = 32;
+const MAX_SCIM_TOKENS = 4;
+/** Default interval between two checks of a session against the registry. */
+const DEFAULT_SESSION_REFRESH_SECONDS = 60;
+/**
+ * The organization of the single-tenant Worker: the directory Durable Object is keyed per
+ * organization, so a multi-tenant Worker adds organizations without moving data.
+ */
+export const DEFAULT_ORGANIZATION = 'default';
 
 /** A configuration error: `variable` is shown to visitors, `detail` only logged. */
 export class ConfigProblem extends Error {
@@ -84,6 +94,23 @@ function certificates(value) {
     .filter((c) => c !== '');
 }
 
+/** SCIM_TOKEN: comma-separated bearer tokens, each at least 32 characters; `null` when unset (SCIM off). */
+function scimTokens(env) {
+  const value = text(env, 'SCIM_TOKEN');
+  if (value === undefined) return null;
+  const tokens = value.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (tokens.length > MAX_SCIM_TOKENS) throw new ConfigProblem('SCIM_TOKEN', `holds more than ${MAX_SCIM_TOKENS} tokens`);
+  for (const token of tokens) {
+    if (token.length < MIN_SCIM_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
+      throw new ConfigProblem(
+        'SCIM_TOKEN',
+        `each token (comma-separated) must be at least ${MIN_SCIM_TOKEN_LENGTH} visible ASCII characters, e.g. \`openssl rand -hex 32\``,
+      );
+    }
+  }
+  return tokens.length > 0 ? tokens : null;
+}
+
 /**
  * Reads every setting that does not depend on the request. Throws ConfigProblem.
  * @returns the settings (see the fields below)
@@ -135,6 +162,10 @@ export function readSettings(env) {
     clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', DEFAULT_CLOCK_SKEW_SECONDS, 0, 3600),
     allowUnsolicited: boolean(env, 'ALLOW_UNSOLICITED'),
     origin: origin === undefined ? null : absoluteUrl(env, 'ORIGIN', origin).origin,
+    scimTokens: scimTokens(env),
+    accessRequiresProvisioning: boolean(env, 'ACCESS_REQUIRES_PROVISIONING'),
+    sessionRefreshSeconds: integer(env, 'SESSION_REFRESH_SECONDS', DEFAULT_SESSION_REFRESH_SECONDS, 1, 3600),
+    organization: DEFAULT_ORGANIZATION,
   };
 }
 
@@ -252,9 +283,10 @@ export function configFor(env, requestUrl) {
 }
 
 /**
- * The Worker's bindings in `env`: `assets` (static assets, ASSETS) and `replay` (the replay
- * Durable Object namespace, REPLAY); `null` when absent.
+ * The Worker's bindings in `env`: `assets` (static assets, ASSETS), `replay` (the replay
+ * Durable Object namespace, REPLAY) and `directory` (the directory and session registry,
+ * DIRECTORY); `null` when absent.
  */
 export function bindingsOf(env) {
-  return { assets: env.ASSETS ?? null, replay: env.REPLAY ?? null };
+  return { assets: env.ASSETS ?? null, replay: env.REPLAY ?? null, directory: env.DIRECTORY ?? null };
 }
