@@ -22,6 +22,8 @@ help:
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
+	@echo "make bench-scim  SCIM requests per second one directory Durable Object sustains on workerd"
+	@echo "make scim-conformance  scim2-tester (PyPI) against the Worker's /scim/v2 on workerd"
 
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
 ## independently of our code), lxml (builds attack variants), openssl (test keys), chromium
@@ -39,7 +41,7 @@ lint:
 unit:
 	$(CARGO) test --all-features
 
-test: setup lint unit js
+test: setup lint unit js scim-conformance
 
 ## The Worker on workerd (wrangler dev, local mode, no Cloudflare account): wrangler.toml's build
 ## command runs `make pkg`; with no IdP configured the Worker serves its demo IdP. .dev.vars
@@ -157,3 +159,20 @@ bench-js: pkg node_modules/.package-lock.json
 ## The Worker's ACS request on workerd (Miniflare), over sequential sign-ins through the demo IdP.
 bench-worker: pkg node_modules/.package-lock.json
 	node bench/worker-acs.mjs
+
+## SCIM conformance: python-scim's scim2-tester (PyPI, pinned in tests/scim/requirements.txt, in
+## its own venv) against the Worker's /scim/v2 on workerd (Miniflare on a free loopback port,
+## a random SCIM_TOKEN). Discovery, CRUD, PATCH add/replace/remove per attribute, attributes /
+## excludedAttributes; fails on any ERROR/CRITICAL check.
+SCIM_TESTER_VENV := target/scim2-tester-venv
+.PHONY: scim-conformance bench-scim
+$(SCIM_TESTER_VENV)/.installed: tests/scim/requirements.txt
+	$(PYTHON) -m venv $(SCIM_TESTER_VENV)
+	$(SCIM_TESTER_VENV)/bin/pip install -q -r tests/scim/requirements.txt
+	touch $@
+scim-conformance: pkg node_modules/.package-lock.json $(SCIM_TESTER_VENV)/.installed
+	node tests/scim/conformance.mjs $(SCIM_TESTER_VENV)/bin/python
+
+## SCIM requests per second one directory Durable Object sustains (bench/scim.mjs).
+bench-scim: pkg node_modules/.package-lock.json
+	node bench/scim.mjs

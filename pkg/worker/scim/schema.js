@@ -60,7 +60,6 @@ export const GROUP_ATTRIBUTES = Object.freeze([
       str('value', { mutability: 'immutable', caseExact: true }),
       attr('$ref', 'reference', { mutability: 'immutable', referenceTypes: ['User'] }),
       str('type', { mutability: 'immutable', canonicalValues: ['User'] }),
-      str('display', { mutability: 'readOnly' }),
     ],
   }),
 ]);

@@ -7,7 +7,7 @@ import { DEFAULT_COUNT, MAX_COUNT } from '../../do/directory.js';
 import { FilterError, parseFilter } from '../../scim/filter.js';
 import { normalisePatch } from '../../scim/patch.js';
 import { RESOURCE_TYPES, ScimProblem, project } from '../../scim/schema.js';
-import { baseUrl, fromProblem, intParam, jsonBody, listResponse, membersWanted, projection, render, resourceAnswer, scimError } from './http.js';
+import { baseUrl, fromProblem, intOf, jsonBody, listResponse, membersWanted, projection, queryOf, render, resourceAnswer, scimError } from './http.js';
 
 /** The answer to a directory method's result. */
 function answer(c, type, result, status = 200) {
@@ -15,10 +15,10 @@ function answer(c, type, result, status = 200) {
   return resourceAnswer(c, type, result.record, status);
 }
 
-/** GET /{collection}?filter=&startIndex=&count=&attributes=&excludedAttributes= */
-export async function list(c, type, dir, method) {
+/** GET /{collection}?filter=&startIndex=&count=&attributes=&excludedAttributes= (or POST /{collection}/.search) */
+export async function list(c, type, dir, method, query) {
   let filter = null;
-  const text = c.url.searchParams.get('filter');
+  const text = query.filter;
   if (text !== null && text.trim() !== '') {
     try {
       filter = parseFilter(text);
@@ -27,9 +27,9 @@ export async function list(c, type, dir, method) {
       throw error;
     }
   }
-  const startIndex = Math.max(1, intParam(c, 'startIndex', 1));
-  const count = Math.min(MAX_COUNT, Math.max(0, intParam(c, 'count', DEFAULT_COUNT)));
-  const shape = projection(c, type);
+  const startIndex = Math.max(1, intOf(query.startIndex, 1));
+  const count = Math.min(MAX_COUNT, Math.max(0, intOf(query.count, DEFAULT_COUNT)));
+  const shape = projection(c, type, query);
   const result = await dir[method]({ filter, startIndex, count, withMembers: membersWanted(shape) });
   if (result.error) return fromProblem(result.error);
   const base = baseUrl(c);
@@ -54,13 +54,22 @@ export async function collection(c, { type, dir, methods }, id) {
   const method = c.request.method;
   const ifMatch = c.request.headers.get('If-Match');
   if (id === null) {
-    if (method === 'GET') return list(c, type, dir, methods.list);
+    if (method === 'GET') return list(c, type, dir, methods.list, queryOf(c));
     if (method === 'POST') {
       const read = await jsonBody(c);
       if (read.response) return read.response;
       return answer(c, type, await dir[methods.create](read.body, c.now), 201);
     }
     return scimError(405, `${method} is not allowed on ${RESOURCE_TYPES[type].endpoint} (GET, POST)`, null, { Allow: 'GET, POST' });
+  }
+  if (id === '.search') {
+    if (method !== 'POST') return scimError(405, '/.search takes POST', null, { Allow: 'POST' });
+    const read = await jsonBody(c);
+    if (read.response) return read.response;
+    if (typeof read.body !== 'object' || read.body === null || Array.isArray(read.body)) {
+      return scimError(400, 'the body must be a SearchRequest object', 'invalidSyntax');
+    }
+    return list(c, type, dir, methods.list, queryOf(c, read.body));
   }
   const options = { withMembers: membersWanted(projection(c, type)) };
   switch (method) {

@@ -4,7 +4,7 @@
 
 import { MAX_COUNT } from '../../do/directory.js';
 import { RESOURCE_TYPES, resourceTypeResource, schemaResource } from '../../scim/schema.js';
-import { MAX_BODY_BYTES, baseUrl, listResponse, scimError, scimJson } from './http.js';
+import { baseUrl, listResponse, scimError, scimJson } from './http.js';
 
 /** GET /ServiceProviderConfig. */
 export function serviceProviderConfig(c) {
@@ -25,7 +25,6 @@ export function serviceProviderConfig(c) {
         primary: true,
       },
     ],
-    maxPayloadSize: MAX_BODY_BYTES,
     meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl(c)}/ServiceProviderConfig` },
   });
 }

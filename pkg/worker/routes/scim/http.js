@@ -49,19 +49,35 @@ export function baseUrl(c) {
   return `${c.url.origin}/scim/v2`;
 }
 
-/** A non-negative integer query parameter, or `fallback` (absent or not a number). */
-export function intParam(c, name, fallback) {
-  const value = c.url.searchParams.get(name);
+/**
+ * The query of a list or search: from the URL, or from a POST /.search body (RFC 7644 §3.4.3;
+ * `attributes` there may be an array). Values are strings or null.
+ */
+export function queryOf(c, body = null) {
+  const pick = (name) => {
+    if (body === null) return c.url.searchParams.get(name);
+    const value = body[name];
+    if (Array.isArray(value)) return value.join(',');
+    return value === undefined || value === null ? null : String(value);
+  };
+  return {
+    filter: pick('filter'),
+    startIndex: pick('startIndex'),
+    count: pick('count'),
+    attributes: pick('attributes'),
+    excludedAttributes: pick('excludedAttributes'),
+  };
+}
+
+/** An integer parameter, or `fallback` (absent or not a number). */
+export function intOf(value, fallback) {
   if (value === null || !/^-?\d{1,9}$/.test(value.trim())) return fallback;
   return Number(value.trim());
 }
 
-/** `attributes` / `excludedAttributes` of the query for resource `type`. */
-export function projection(c, type) {
-  return {
-    include: attributeList(c.url.searchParams.get('attributes'), type),
-    exclude: attributeList(c.url.searchParams.get('excludedAttributes'), type),
-  };
+/** `attributes` / `excludedAttributes` of a query (default: the request URL's) for resource `type`. */
+export function projection(c, type, query = queryOf(c)) {
+  return { include: attributeList(query.attributes, type), exclude: attributeList(query.excludedAttributes, type) };
 }
 
 /** Whether the query's projection leaves group members out (Entra: excludedAttributes=members). */
@@ -89,7 +105,7 @@ export function render(type, record, base) {
     ...data,
   };
   if (type === 'Group' && record.members && record.members.length > 0) {
-    resource.members = record.members.map((m) => ({ value: m.value, $ref: `${base}/Users/${m.value}`, type: 'User', display: m.display }));
+    resource.members = record.members.map((m) => ({ value: m.value, $ref: `${base}/Users/${m.value}`, type: 'User' }));
   }
   resource.meta = { resourceType: type, created: iso(record.created), lastModified: iso(record.modified), location, version: etagOf(record) };
   return resource;

@@ -59,6 +59,9 @@ async function dispatch(c) {
   if (parts.includes(null) || parts.length === 0 || parts.length > 2) return scimError(404, 'no such SCIM endpoint');
   const [collection, id = null] = parts;
   switch (collection) {
+    case '.search':
+      // RFC 7644 §3.4.3: searching several resource types at once is optional.
+      return scimError(501, 'search across resource types is not supported: POST /Users/.search or /Groups/.search');
     case 'Users':
       return users(c, registryFor(c), id);
     case 'Groups':
