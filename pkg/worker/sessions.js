@@ -47,7 +47,8 @@ export async function signSession(config, claims) {
   const names = Object.keys(all);
   const essential = names.filter((n) => ESSENTIAL_ATTRIBUTES.has(n));
   const groups = claims.groups ?? [];
-  for (const [kept, keptGroups] of [[names, groups], [essential, groups], [[], groups], [[], []]]) {
+  const tiers = [[names, groups], [essential, groups], [[], groups], [[], []]];
+  for (const [tier, [kept, keptGroups]] of tiers.entries()) {
     const attributes = Object.fromEntries(kept.map((n) => [n, all[n]]));
     // A re-issued token keeps naming what the first one left out.
     const before = (claims.dropped ?? []).filter((n) => n !== 'groups');
@@ -56,7 +57,7 @@ export async function signSession(config, claims) {
     const { dropped: _old, ...rest } = claims;
     const signed = { ...rest, attributes, ...(claims.groups ? { groups: keptGroups } : {}), ...(dropped.length ? { dropped } : {}) };
     const token = await signToken(PURPOSE_SESSION, config.tokenBinding, signed, config.secrets[0]);
-    if (token.length <= MAX_COOKIE_VALUE || keptGroups.length === 0) return { token, dropped, claims: signed };
+    if (token.length <= MAX_COOKIE_VALUE || tier === tiers.length - 1) return { token, dropped, claims: signed };
   }
   throw new Error('unreachable');
 }
