@@ -85,7 +85,8 @@ async function guard(c, route) {
 
 /** `response` with `cookies` (Set-Cookie values) added; a fetched response is copied first (immutable headers). */
 function withCookies(response, cookies) {
-  if (cookies.length === 0) return response;
+  // A WebSocket upgrade cannot be copied; its session is re-checked at the next request.
+  if (cookies.length === 0 || response.status === 101) return response;
   let out = response;
   try {
     for (const cookie of cookies) out.headers.append('Set-Cookie', cookie);
