@@ -309,6 +309,12 @@ test('Groups: Entra flow (empty POST, filter with excludedAttributes=members, me
   assert.equal(read.members[0].$ref, `http://localhost:8787/scim/v2/Users/${read.members[0].value}`);
   assert.equal((await scim('GET', `/Groups/${g.id}?excludedAttributes=members`)).body.members, undefined);
   assert.equal((await scim('GET', `/Groups${q(`members.value eq "${u1.id}"`)}`)).body.totalResults, 1);
+  // A ghost member fails the whole PATCH (nothing added); add and remove of one id apply in order.
+  const ghost = await scim('PATCH', `/Groups/${g.id}`, { Operations: [{ op: 'add', path: 'members', value: [{ value: 'ghost' }] }, { op: 'remove', path: 'members', value: [{ value: u1.id }] }] });
+  assertScimError(ghost, 400, 'invalidValue');
+  assert.equal((await scim('GET', `/Groups/${g.id}`)).body.members.length, 2);
+  assert.equal((await scim('PATCH', `/Groups/${g.id}`, { Operations: [{ op: 'add', path: 'members', value: [{ value: u1.id }] }, { op: 'remove', path: `members[value eq "${u1.id}"]` }, { op: 'add', path: 'members', value: { value: u1.id } }] })).status, 204);
+  assert.equal((await scim('GET', `/Groups/${g.id}`)).body.members.length, 2);
   // Default mode removal: a value list. Flag mode removal: members[value eq "…"].
   assert.equal((await scim('PATCH', `/Groups/${g.id}`, { Operations: [{ op: 'Remove', path: 'members', value: [{ value: u1.id }] }] })).status, 204);
   assert.deepEqual((await scim('GET', `/Groups/${g.id}`)).body.members.map((m) => m.value), [u2.id]);

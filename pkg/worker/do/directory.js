@@ -128,6 +128,44 @@ function groupCondition(node, params) {
   return `${column} = ?`;
 }
 
+/** The member ids of `{ value }` objects (or one), or null when any is not one. */
+function memberValues(value) {
+  const list = Array.isArray(value) ? value : [value];
+  const ids = list.map((m) => (typeof m === 'object' && m !== null && typeof m.value === 'string' && m.value !== '' ? m.value : null));
+  return ids.includes(null) ? null : ids;
+}
+
+/**
+ * When every operation only adds or removes members (Entra's group PATCHes: `Add members [..]`,
+ * `Remove members [..]`, `remove members[value eq "…"]`), the ids to add and remove, in order;
+ * else null (the general PATCH path handles it, errors included).
+ */
+function memberChanges(operations) {
+  const add = [];
+  const remove = [];
+  for (const { op, path, value } of operations) {
+    if (path === null || path.urn !== null || path.name.toLowerCase() !== 'members' || path.sub !== null) return null;
+    if (op === 'add' && path.filter === null) {
+      const ids = memberValues(value);
+      if (ids === null) return null;
+      add.push(...ids);
+    } else if (op === 'remove' && path.filter === null && value !== undefined && value !== null) {
+      const ids = memberValues(value);
+      if (ids === null) return null;
+      remove.push(...ids);
+    } else if (op === 'remove' && path.filter !== null) {
+      const f = path.filter;
+      if (f.op !== 'eq' || f.path.name.toLowerCase() !== 'value' || f.path.sub !== null || f.path.filter !== null || typeof f.value !== 'string') return null;
+      remove.push(f.value);
+    } else {
+      return null;
+    }
+  }
+  // An id both added and removed: the order matters, so let the general path apply it.
+  if (add.some((id) => remove.includes(id))) return null;
+  return { add, remove };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** The directory and session registry of one organization. Bind it as `DIRECTORY`. */
@@ -341,6 +379,19 @@ export class Directory extends DurableObject {
       const row = this.groupRow(id);
       if (!row) return notFound('Group', id);
       if (!etagMatches(ifMatch, row.version)) return problem('the resource changed (If-Match)', null, 412);
+      const changes = memberChanges(operations);
+      if (changes !== null) {
+        // Entra's member add/remove: applied row by row, without reading the whole group.
+        for (const userId of changes.add) {
+          if (!this.one('SELECT 1 AS x FROM users WHERE id = ?', userId)) {
+            throw new Abort(problem(`members: no user with id ${JSON.stringify(userId)}`, 'invalidValue'));
+          }
+          this.sql.exec('INSERT OR IGNORE INTO members (group_id, user_id) VALUES (?, ?)', id, userId);
+        }
+        for (const userId of changes.remove) this.sql.exec('DELETE FROM members WHERE group_id = ? AND user_id = ?', id, userId);
+        this.sql.exec('UPDATE groups SET modified = ?, version = version + 1 WHERE id = ?', now, id);
+        return { record: this.groupRecord(this.groupRow(id), withMembers) };
+      }
       const current = this.groupRecord(row, true);
       const resource = { ...current.data, members: current.members.map((m) => ({ value: m.value })) };
       this.writeGroup(id, readResource('Group', applyPatch('Group', resource, operations)), now, true);
