@@ -61,7 +61,6 @@ try {
   await scim('GET', '/ServiceProviderConfig', null, 200); // isolate and Durable Object warm
   await scim('GET', '/Users?count=1', null, 200);
   console.log(`saml-edge SCIM on workerd (Miniflare, Node ${process.versions.node}), one Directory object, ${CONCURRENCY} requests in flight`);
-  await phase('GET /ServiceProviderConfig (no directory)', USERS * 2, () => scim('GET', '/ServiceProviderConfig', null, 200));
   const users = await phase('POST /Users', USERS, (i) =>
     scim('POST', '/Users', { userName: `bench.user${i}@contoso.com`, active: true, emails: [{ type: 'work', value: `bench.user${i}@contoso.com` }] }, 201),
   );
@@ -76,6 +75,7 @@ try {
   await phase('PATCH /Groups/{id} add one member', USERS, (i) =>
     scim('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: users[i].id }] }] }, 204),
   );
+  await phase('GET /ServiceProviderConfig (no directory)', USERS * 2, () => scim('GET', '/ServiceProviderConfig', null, 200));
 } finally {
   await worker.dispose();
 }
