@@ -4,16 +4,14 @@
 
 import { clearCookie, readCookie } from '../cookies.js';
 import { signedOutPage } from '../pages.js';
-import { registryFor } from '../registry.js';
+import { revokeSession } from '../registry.js';
 import { readSession } from '../sessions.js';
 
 /** Signs out. */
 export async function logout(c) {
   const token = readCookie(c.request.headers.get('Cookie'), 'session');
   const { claims } = await readSession(c.config, token, c.now);
-  const registry = claims && typeof claims.sid === 'string' ? registryFor(c) : null;
-  if (registry !== null) {
-    await registry.revokeSession(claims.sid, c.now, 'logout');
+  if (claims && typeof claims.sid === 'string' && (await revokeSession(c, claims.sid, 'logout'))) {
     c.log('signed_out', { nameId: claims.nameId });
   }
   return c.html(signedOutPage(), 200, { 'Set-Cookie': clearCookie('session') });
