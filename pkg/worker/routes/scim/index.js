@@ -41,7 +41,10 @@ function segment(text) {
 /** Every request under /scim/: a failure is a SCIM 500 (the log has the detail), never a page. */
 export async function scim(c) {
   try {
-    return await dispatch(c);
+    const response = await dispatch(c);
+    // An audit line per change (never the body: it holds personal data).
+    if (!READ.includes(c.request.method)) c.log('scim', { method: c.request.method, path: c.url.pathname, status: response.status });
+    return response;
   } catch (error) {
     if (error instanceof ConfigProblem) {
       c.log('configuration_error', { variable: error.variable, detail: error.message });
