@@ -150,7 +150,7 @@ js: lint-wasm pkg node_modules/.package-lock.json
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
 	  tests/js/manifest.test.mjs tests/js/api.test.mjs
 	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs \
-	  tests/js/scim-filter.test.mjs tests/js/scim-patch.test.mjs
+	  tests/js/scim-filter.test.mjs tests/js/scim-patch.test.mjs tests/js/scim-migrations.test.mjs
 	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/scim.test.mjs tests/js/worker-attacks.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
 
