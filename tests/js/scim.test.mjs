@@ -134,6 +134,8 @@ test('discovery: ServiceProviderConfig, ResourceTypes, Schemas (what is stored i
   assertScimError(await scim('GET', '/Schemas/urn:nope'), 404);
   assertScimError(await scim('POST', '/Schemas', {}), 405);
   assertScimError(await scim('GET', '/Bulk'), 404);
+  assert.equal((await scim('GET', '/users?count=1')).status, 200);
+  assert.equal((await scim('GET', '/serviceproviderconfig')).status, 200);
   assertScimError(await scim('POST', '/.search', {}), 501);
 });
 

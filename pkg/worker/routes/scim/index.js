@@ -13,6 +13,7 @@ import { users } from './users.js';
 
 const BASE = '/scim/v2';
 const READ = ['GET', 'HEAD'];
+const ENDPOINTS = ['Users', 'Groups', 'ServiceProviderConfig', 'ResourceTypes', 'Schemas'];
 
 /** The 'scim' guard: a Response when it stops the request. */
 export async function scimGuard(c) {
@@ -60,7 +61,9 @@ async function dispatch(c) {
   if (path !== BASE && !path.startsWith(`${BASE}/`)) return scimError(404, 'the SCIM base URL is /scim/v2');
   const parts = path.slice(BASE.length).split('/').filter((p) => p !== '').map(segment);
   if (parts.includes(null) || parts.length === 0 || parts.length > 2) return scimError(404, 'no such SCIM endpoint');
-  const [collection, id = null] = parts;
+  const [name, id = null] = parts;
+  // Endpoint names as RFC 7644 spells them; some clients send them lower-cased.
+  const collection = ENDPOINTS.find((e) => e.toLowerCase() === name.toLowerCase()) ?? name;
   switch (collection) {
     case '.search':
       // RFC 7644 §3.4.3: searching several resource types at once is optional.
