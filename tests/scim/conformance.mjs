@@ -1,7 +1,7 @@
 // `make scim-conformance`: starts the Worker on workerd (Miniflare, a free loopback port, demo
 // IdP, a random SCIM_TOKEN) and runs scim2-tester (tests/scim/conformance.py, from the venv the
 // Makefile made) against http://127.0.0.1:<port>/scim/v2. Exits with the checker's status.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { SECRET, startWorker } from '../js/worker-harness.mjs';
 
@@ -15,11 +15,13 @@ let status = 1;
 try {
   const url = new URL('/scim/v2', await worker.mf.ready).href;
   console.log(`scim2-tester against ${url} (workerd via Miniflare)`);
-  const run = spawnSync(python, [new URL('conformance.py', import.meta.url).pathname], {
+  // Asynchronously: Node must keep reading workerd's output (a blocked event loop would let the
+  // pipe fill and stall the Worker).
+  const child = spawn(python, [new URL('conformance.py', import.meta.url).pathname], {
     stdio: 'inherit',
-    env: { ...process.env, SCIM_URL: url, SCIM_TOKEN: token },
+    env: { ...process.env, SCIM_URL: url, SCIM_TOKEN: token, PYTHONUNBUFFERED: '1' },
   });
-  status = run.status ?? 1;
+  status = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
 } finally {
   await worker.dispose();
 }
