@@ -25,6 +25,8 @@ help:
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
 	@echo "make bench-worker-jwt  the identity token's signing cost on workerd (Miniflare)"
+	@echo "make bench-scim  SCIM requests per second one directory Durable Object sustains on workerd"
+	@echo "make scim-conformance  scim2-tester (PyPI) against the Worker's /scim/v2 on workerd"
 
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
 ## independently of our code), lxml (builds attack variants), openssl (test keys), chromium
@@ -44,7 +46,7 @@ lint:
 unit:
 	$(CARGO) test --all-features
 
-test: setup lint unit js
+test: setup lint unit js scim-conformance
 
 ## The Worker on workerd (wrangler dev, local mode, no Cloudflare account): wrangler.toml's build
 ## command runs `make pkg`; with no IdP configured the Worker serves its demo IdP. .dev.vars
@@ -163,8 +165,10 @@ js: lint-wasm pkg node_modules/.package-lock.json
 	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
 	  tests/js/manifest.test.mjs tests/js/api.test.mjs
-	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs tests/js/access.test.mjs
-	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/worker-attacks.test.mjs tests/js/identity.test.mjs
+	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs tests/js/access.test.mjs \
+	  tests/js/scim-filter.test.mjs tests/js/scim-patch.test.mjs tests/js/scim-migrations.test.mjs
+	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/identity.test.mjs tests/js/scim.test.mjs \
+	  tests/js/worker-attacks.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
 
 bench-js: pkg node_modules/.package-lock.json
@@ -178,3 +182,19 @@ bench-worker: pkg node_modules/.package-lock.json
 ## page view without a key, with the token reused, and signed on every request.
 bench-worker-jwt: pkg node_modules/.package-lock.json
 	node bench/worker-jwt.mjs
+## SCIM conformance: python-scim's scim2-tester (PyPI, pinned in tests/scim/requirements.txt, in
+## its own venv) against the Worker's /scim/v2 on workerd (Miniflare on a free loopback port,
+## a random SCIM_TOKEN). Discovery, CRUD, PATCH add/replace/remove per attribute, attributes /
+## excludedAttributes; fails on any ERROR/CRITICAL check.
+SCIM_TESTER_VENV := target/scim2-tester-venv
+.PHONY: scim-conformance bench-scim
+$(SCIM_TESTER_VENV)/.installed: tests/scim/requirements.txt
+	$(PYTHON) -m venv $(SCIM_TESTER_VENV)
+	$(SCIM_TESTER_VENV)/bin/pip install -q -r tests/scim/requirements.txt
+	touch $@
+scim-conformance: pkg node_modules/.package-lock.json $(SCIM_TESTER_VENV)/.installed
+	node tests/scim/conformance.mjs $(SCIM_TESTER_VENV)/bin/python
+
+## SCIM requests per second one directory Durable Object sustains (bench/scim.mjs).
+bench-scim: pkg node_modules/.package-lock.json
+	node bench/scim.mjs

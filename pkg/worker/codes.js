@@ -37,6 +37,8 @@ const CODES = [
   ['encrypted_assertion_unsupported', 403, 'Turn off SAML token encryption for this application at the IdP.'],
   ['access_groups_overage', 403, 'The user is in more groups than a SAML token carries (Entra ID sent the groups-overage claim instead of the groups), so ALLOW_GROUPS cannot be checked. Entra ID: Enterprise application → Single sign-on → Attributes & Claims → the groups claim → "Groups assigned to the application", and assign the allowed groups to the application.'],
   ['access_denied', 403, 'The IdP signed this user in, but no ALLOW_EMAILS, ALLOW_EMAIL_DOMAINS or ALLOW_GROUPS rule admits them. Add the user, their e-mail domain or one of their groups (object ID) to the rules, or ask for access.'],
+  ['user_not_provisioned', 403, 'Only users provisioned to this application may sign in (ACCESS_REQUIRES_PROVISIONING=true), and no SCIM user has this NameID or e-mail as userName or work e-mail. In Entra ID: assign the user to the application and "Provision on demand", or wait for the next provisioning cycle.'],
+  ['user_deactivated', 403, 'The user is provisioned but deactivated (SCIM active=false: unassigned, disabled or soft-deleted in Entra ID). Assign or enable the user in Entra ID, then "Provision on demand".'],
   ['upstream_refused', 400, 'The request names a target outside ORIGIN; nothing was fetched.'],
   ['config_', 500, 'The Worker is misconfigured; the Worker log has the detail.'],
   ['internal_error', 500, 'The Worker failed unexpectedly; the Worker log has the detail.'],

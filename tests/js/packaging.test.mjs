@@ -259,6 +259,7 @@ test('the reference deployment (wrangler.toml) bundles within the Free plan and 
   t.diagnostic(`wrangler.toml's Worker: ${upload[0]}`);
   assert.ok(Number(upload[2]) < 3 * 1024, 'under the Free plan\'s 3 MB (gzip)');
   assert.match(out, /env\.REPLAY \(ReplayGuard\)\s+Durable Object/);
+  assert.match(out, /env\.DIRECTORY \(Directory\)\s+Durable Object/);
   assert.match(out, /env\.ASSETS\s+Assets/);
   const script = readFileSync(new URL('deploy/worker.js', work), 'utf8');
   assert.doesNotMatch(script, NODE_BUILTIN);
@@ -270,7 +271,7 @@ test('types: index.d.ts type-checks a strict TypeScript consumer', () => {
   writeFileSync(
     new URL('consumer.ts', dir),
     `import { init, ServiceProvider, SamlError, type Identity, type SamlErrorCode, type InspectReport } from 'saml-edge';
-     import defaultWorker, { samlEdge, ReplayGuard, type Session, type WorkerHandler } from 'saml-edge/worker';
+     import defaultWorker, { samlEdge, ReplayGuard, Directory, type Session, type WorkerHandler } from 'saml-edge/worker';
      await init();
      const sp = new ServiceProvider({
        entityId: 'https://app.example.com/saml/metadata',
@@ -305,7 +306,11 @@ test('types: index.d.ts type-checks a strict TypeScript consumer', () => {
      console.log(bad);
      sp.free();
      const handler: WorkerHandler = samlEdge({ app: (_request, _env, _ctx, session: Session) => new Response(session.email ?? session.nameId) });
-     console.log(handler, defaultWorker, ReplayGuard);
+     console.log(handler, defaultWorker, ReplayGuard, Directory);
+     const groups: string[] = ({} as Session).groups;
+     const scimId: string | null = ({} as Session).scimId;
+     const revoked: Promise<number> = ({} as Directory).revokeSessionsOf({ nameId: 'n', sessionIndexes: ['i'] }, Date.now());
+     console.log(groups, scimId, revoked);
      // @ts-expect-error app must return a Response
      samlEdge({ app: () => 'text' });
      export {};

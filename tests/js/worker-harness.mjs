@@ -58,7 +58,7 @@ function bundleWorker() {
  * Starts the Worker with exactly `bindings` (wrangler.toml's vars and .dev.vars are replaced).
  * `logs` collects what the Worker prints (one entry per line).
  */
-export async function startWorker(bindings, { outboundService } = {}) {
+export async function startWorker(bindings, { outboundService, host, port } = {}) {
   const base = workerOptionsFromWranglerToml();
   const dir = await bundleWorker();
   const logs = [];
@@ -79,6 +79,8 @@ export async function startWorker(bindings, { outboundService } = {}) {
       collect(stderr);
     },
     ...(outboundService ? { outboundService } : {}),
+    // A real listener (the SCIM conformance run, the bench); tests use dispatchFetch.
+    ...(port !== undefined ? { host: host ?? '127.0.0.1', port } : {}),
   });
   await mf.ready;
   return {
