@@ -419,3 +419,38 @@ test('without a session: API calls get 401 JSON with the login URL, a browser ge
   const browser = await signedIn(w);
   assert.equal((await browser.request('/api/items', { headers: { Accept: 'application/json' } })).status, 200);
 });
+
+test('with provisioning, the token carries the SCIM groups next to the assertion\'s, and a deactivated user\'s requests stop reaching ORIGIN', async () => {
+  const origin = await recorder();
+  const token = 'scim-token-0123456789abcdef0123456789abcdef';
+  const w = await worker({
+    ...ENTRA,
+    ORIGIN: origin.url,
+    JWT_SIGNING_KEY: KEYS.ES256.privateKey,
+    SCIM_TOKEN: token,
+    ACCESS_REQUIRES_PROVISIONING: 'true',
+    SESSION_REFRESH_SECONDS: '1',
+  });
+  const scim = (method, path, body) =>
+    w.fetch(`/scim/v2${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  const user = await (await scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'B.Simon@contoso.com', active: true })).json();
+  const group = await (await scim('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Engineering', members: [{ value: user.id }] })).json();
+  assert.ok(group.id);
+  const browser = await signedIn(w, { attributes: { [GROUPS_CLAIM]: [FINANCE] } });
+  assert.equal(await (await browser.request('/app')).text(), 'origin');
+  const claims = await verifyWithJose(jwtOf(origin.hits.at(-1))[0], (await jwksOf(w)).jwks);
+  assert.equal(claims.sub, 'B.Simon@contoso.com');
+  assert.deepEqual([...claims.groups].sort(), [FINANCE, 'Engineering'].sort());
+  // Deactivated in Entra (SCIM active "False"): within the refresh interval, no more proxying.
+  const patched = await scim('PATCH', `/Users/${user.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+  assert.equal(patched.status, 200);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const hits = origin.hits.length;
+  const after = await browser.request('/app');
+  assert.equal(after.status, 302);
+  assert.equal(origin.hits.length, hits, 'the origin is not reached after deactivation');
+});
