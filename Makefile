@@ -8,6 +8,9 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PYTHON ?= python3
 LXML_VERSION := 6.1.3
+CRYPTOGRAPHY_VERSION := 48.0.0
+# PyJWT verifies the Worker's identity tokens in tests/js/identity.test.mjs (with cryptography).
+PYJWT_VERSION := 2.15.1
 # Run apt-get as root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -16,21 +19,29 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make dev    build and start the Worker locally (wrangler dev) with the demo IdP: http://localhost:8787/"
 	@echo "make test   install test dependencies, then lint and run every test"
-	@echo "make bench  criterion benchmark of verification (5 KB response and the size series)"
+	@echo "make bench  criterion benchmarks of verification (5 KB response and the size series) and of decryption"
 	@echo "make profile  stage profile of verification: native, callgrind instructions, wasm (WASI)"
 	@echo "make cli    build the native saml-edge command (target/release/saml-edge)"
 	@echo "make pkg    build the npm package saml-edge into pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
+	@echo "make bench-worker-jwt  the identity token's signing cost on workerd (Miniflare)"
+	@echo "make bench-scim  SCIM requests per second one directory Durable Object sustains on workerd"
+	@echo "make scim-conformance  scim2-tester (PyPI) against the Worker's /scim/v2 on workerd"
 
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
-## independently of our code), lxml (builds attack variants), openssl (test keys), chromium
-## (browser test of the demo flow, driven by playwright-core).
+## independently of our code), lxml (builds attack variants), cryptography (encrypts the
+## EncryptedAssertion cases), openssl (test keys), chromium (browser test of the demo flow,
+## driven by playwright-core).
 setup:
 	@command -v xmlsec1 >/dev/null && command -v openssl >/dev/null && command -v chromium >/dev/null || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq xmlsec1 openssl chromium >/dev/null; }
 	@$(PYTHON) -c 'import lxml' 2>/dev/null || $(PYTHON) -m pip install -q "lxml==$(LXML_VERSION)"
+	@$(PYTHON) -c 'import cryptography' 2>/dev/null || \
+	  $(PYTHON) -m pip install -q "cryptography==$(CRYPTOGRAPHY_VERSION)"
+	@$(PYTHON) -c 'import jwt, cryptography; assert jwt.__version__ == "$(PYJWT_VERSION)"' 2>/dev/null || \
+	  $(PYTHON) -m pip install -q "PyJWT[crypto]==$(PYJWT_VERSION)"
 	@rustup component add clippy rustfmt >/dev/null 2>&1 || true
 
 lint:
@@ -40,20 +51,31 @@ lint:
 unit:
 	$(CARGO) test --all-features
 
-test: setup lint unit js
+test: setup lint unit js scim-conformance
 
 ## The Worker on workerd (wrangler dev, local mode, no Cloudflare account): wrangler.toml's build
 ## command runs `make pkg`; with no IdP configured the Worker serves its demo IdP. .dev.vars
-## (git-ignored) gets a random SESSION_SECRET the first time.
+## (git-ignored) gets a random SESSION_SECRET and a P-256 JWT_SIGNING_KEY (PKCS#8, one line with
+## \n, which wrangler's dotenv reads as line breaks) the first time; an existing .dev.vars gets
+## whichever of the two it lacks appended.
 DEV_PORT ?= 8787
-dev: node_modules/.package-lock.json .dev.vars
+.PHONY: dev-vars
+dev: node_modules/.package-lock.json dev-vars
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@echo "saml-edge: open http://localhost:$(DEV_PORT)/ (demo IdP, sign in as B.Simon)"
 	WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true \
 	  node_modules/.bin/wrangler dev --port $(DEV_PORT)
 
-.dev.vars:
-	node -e "console.log('SESSION_SECRET=' + require('crypto').randomBytes(32).toString('hex'))" > $@
+dev-vars:
+	@touch .dev.vars
+	@[ -z "$$(tail -c1 .dev.vars)" ] || echo >> .dev.vars
+	@grep -q '^SESSION_SECRET=' .dev.vars || { \
+	  node -e "console.log('SESSION_SECRET=' + require('crypto').randomBytes(32).toString('hex'))" >> .dev.vars; \
+	  echo ".dev.vars: SESSION_SECRET added"; }
+	@grep -q '^JWT_SIGNING_KEY=' .dev.vars || { \
+	  node -e "const { privateKey } = require('crypto').generateKeyPairSync('ec', { namedCurve: 'P-256' }); \
+	    console.log('JWT_SIGNING_KEY=\"' + privateKey.export({ type: 'pkcs8', format: 'pem' }).trim().replace(/\n/g, '\\\\n') + '\"')" >> .dev.vars; \
+	  echo ".dev.vars: JWT_SIGNING_KEY added (a dev key: the origin gets Saml-Edge-Jwt-Assertion, /saml/jwks.json publishes it)"; }
 
 cli:
 	$(CARGO) build --release --bin saml-edge
@@ -64,7 +86,7 @@ $(BENCH_DATA) &: bench/make_sizes.py tests/data/generated/entra2021_groups150.xm
 	$(PYTHON) bench/make_sizes.py
 
 bench: $(BENCH_DATA)
-	$(CARGO) bench --bench verify
+	$(CARGO) bench --bench verify --bench decrypt
 
 ## The stage profile (README "Performance"): native wall clock, instructions per stage under
 ## callgrind (repeatable whatever the machine load), and the same code as wasm in Node (WASI).
@@ -90,7 +112,7 @@ clean:
 ## FUZZ_SECONDS on fuzz/corpus/<target> (built from fuzz/seeds and the test fixtures); crashes go
 ## to fuzz/artifacts/<target>/, logs to fuzz/logs/<target>.log. Fails on the first crash.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := xml_parse c14n encoding metadata verify_post_response rsa_verify
+FUZZ_TARGETS := xml_parse c14n encoding metadata verify_post_response rsa_verify xmlenc
 FUZZ_FLAGS ?= -rss_limit_mb=2048 -max_len=65536 -timeout=60 -print_final_stats=1
 .PHONY: fuzz
 fuzz:
@@ -118,7 +140,14 @@ fuzz:
 ##   opt-level 3                                                   234.3 KB gz, 0.71 ms
 ##   LTO off: 198.0 KB (+0.1), 0.84 ms; codegen-units 16: 202.5 KB (+4.5); feature `sign`: +25 KB
 ##   panic = "abort" is already wasm32-unknown-unknown's strategy (kept explicit; 0 bytes).
-##   The x509-parser stack (nom, asn1-rs, der-parser, oid-registry) is ~76 KB of the 198 KB.
+##   The x509-parser stack (nom, asn1-rs, der-parser, oid-registry) was ~76 KB of the 198 KB.
+## XML Encryption (2026-12, issue 17): the same build with src/xmlenc/ in was 246.6 KB gz; reading
+## certificates and RSA private keys with src/der.rs instead of x509-parser and rsa's PKCS#1/#8
+## decoders brought it to 190.3 KB gz (x509-cert 0.3 instead: 233.1, with its Name Display
+## avoided 205.1); with the exports of the WebCrypto unwrap (verifyPostResponseAsync) 193.8 KB
+## gz, against 198.8 for main without XML Encryption. Tried and not kept: opt-level "z" for the cold crates (der, aes, des, aes-gcm,
+## miniz_oxide…) +0.7 KB; --cfg aes_backend_soft="compact" -0.4 KB (not worth a RUSTFLAGS).
+## With the public-key RSA of src/crypto/modexp.rs (branch speed, merged with XML Encryption): 196.4 KB gz.
 WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 WASM_OPT = $(firstword $(wildcard node_modules/.bin/wasm-opt) $(shell command -v wasm-opt))
@@ -126,7 +155,7 @@ WASM_OPT_FLAGS := -Oz --always-inline-max-function-size=0 --one-caller-inline-ma
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue
 NODE_TEST := node --test
-.PHONY: pkg js lint-wasm bench-js bench-worker
+.PHONY: pkg js lint-wasm bench-js bench-worker bench-worker-jwt
 
 ## Rebuilt only when a Rust source, the manifest or the lockfile changed (wrangler dev runs
 ## `make pkg` at every start and again when its watcher starts).
@@ -166,11 +195,13 @@ lint-wasm:
 ## emulates wrangler's .wasm module import), then packaging (esbuild browser bundle, wrangler +
 ## Miniflare/workerd, tsc). The manifest suite runs tests/data/generated/cases.json.
 js: lint-wasm pkg node_modules/.package-lock.json
-	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs
+	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
-	  tests/js/manifest.test.mjs tests/js/api.test.mjs
-	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs
-	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/worker-attacks.test.mjs
+	  tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs
+	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs tests/js/access.test.mjs \
+	  tests/js/scim-filter.test.mjs tests/js/scim-patch.test.mjs tests/js/scim-migrations.test.mjs
+	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/identity.test.mjs tests/js/scim.test.mjs \
+	  tests/js/worker-attacks.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
 
 bench-js: pkg node_modules/.package-lock.json $(BENCH_DATA)
@@ -179,3 +210,24 @@ bench-js: pkg node_modules/.package-lock.json $(BENCH_DATA)
 ## The Worker's ACS request on workerd (Miniflare), over sequential sign-ins through the demo IdP.
 bench-worker: pkg node_modules/.package-lock.json
 	node bench/worker-acs.mjs
+
+## The identity token (JWT_SIGNING_KEY): one signature per algorithm in workerd, and a proxied
+## page view without a key, with the token reused, and signed on every request.
+bench-worker-jwt: pkg node_modules/.package-lock.json
+	node bench/worker-jwt.mjs
+## SCIM conformance: python-scim's scim2-tester (PyPI, pinned in tests/scim/requirements.txt, in
+## its own venv) against the Worker's /scim/v2 on workerd (Miniflare on a free loopback port,
+## a random SCIM_TOKEN). Discovery, CRUD, PATCH add/replace/remove per attribute, attributes /
+## excludedAttributes; fails on any ERROR/CRITICAL check.
+SCIM_TESTER_VENV := target/scim2-tester-venv
+.PHONY: scim-conformance bench-scim
+$(SCIM_TESTER_VENV)/.installed: tests/scim/requirements.txt
+	$(PYTHON) -m venv $(SCIM_TESTER_VENV)
+	$(SCIM_TESTER_VENV)/bin/pip install -q -r tests/scim/requirements.txt
+	touch $@
+scim-conformance: pkg node_modules/.package-lock.json $(SCIM_TESTER_VENV)/.installed
+	node tests/scim/conformance.mjs $(SCIM_TESTER_VENV)/bin/python
+
+## SCIM requests per second one directory Durable Object sustains (bench/scim.mjs).
+bench-scim: pkg node_modules/.package-lock.json
+	node bench/scim.mjs

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readFixture } from '../tests/js/fixtures.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1]]] : [])),
@@ -16,9 +17,6 @@ const BATCH = Number(args.batch ?? 20);
 const COLD_RUNS = Number(args.cold ?? 7);
 
 const repo = new URL('../', import.meta.url);
-const fixtures = process.env.SAML_EDGE_FIXTURES
-  ? new URL(`file://${process.env.SAML_EDGE_FIXTURES.replace(/\/?$/, '/')}`)
-  : new URL('../shared/fixtures/', repo);
 const generated = new URL('tests/data/generated/', repo);
 
 /** The responses: a real Entra ID response, and the generated Entra-shaped one (2021 claims). */
@@ -27,8 +25,8 @@ function responses() {
   return [
     {
       name: 'Entra ID (tercen/saml, real, assertion signed)',
-      xml: readFileSync(new URL('entra/tercen/azure_ad_response.xml', fixtures)),
-      cert: readFileSync(new URL('entra/tercen/azure-ad-cert.pem', fixtures), 'utf8'),
+      xml: readFixture('entra/tercen/azure_ad_response.xml'),
+      cert: readFixture('entra/tercen/azure-ad-cert.pem', 'utf8'),
       sp: 'https://devpg.tercen.com/_service/sso/auth/saml',
       acs: 'https://devpg.tercen.com/_service/sso/auth/saml',
       idp: 'https://sts.windows.net/5b5c94c6-14cf-42da-85bc-4e08722b253b/',

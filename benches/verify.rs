@@ -11,7 +11,8 @@
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use saml_edge::{Certificate, Expect, IdentityProvider, ServiceProvider, UnixTime, encoding};
+use saml_edge::internal::encoding;
+use saml_edge::{Certificate, Expect, IdentityProvider, ServiceProvider, UnixTime};
 use serde_json::Value;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/generated");

@@ -11,7 +11,8 @@
 //! `case` is a case name of tests/data/generated/cases.json (default: the 5 KB Entra-shaped
 //! response), or a path to an XML file signed by the generated IdP key.
 
-use saml_edge::{Certificate, Expect, IdentityProvider, ServiceProvider, UnixTime, encoding};
+use saml_edge::internal::encoding;
+use saml_edge::{Certificate, Expect, IdentityProvider, ServiceProvider, UnixTime};
 use serde_json::Value;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/generated");

@@ -17,13 +17,13 @@
 
 use std::time::Instant;
 
-use saml_edge::c14n::{Options, canonicalize};
-use saml_edge::crypto::{DigestAlgorithm, SignatureAlgorithm};
-use saml_edge::dsig::{DSIG_NS, Policy, verify_enveloped};
+use saml_edge::danger::AlgorithmPolicy;
+use saml_edge::internal::c14n::{Options, canonicalize};
+use saml_edge::internal::crypto::{DigestAlgorithm, SignatureAlgorithm};
+use saml_edge::internal::dsig::{DSIG_NS, verify_enveloped};
+use saml_edge::internal::encoding;
 use saml_edge::xml::Document;
-use saml_edge::{
-    Certificate, Expect, IdentityProvider, Limits, ServiceProvider, UnixTime, encoding,
-};
+use saml_edge::{Certificate, Expect, IdentityProvider, Limits, ServiceProvider, UnixTime};
 use serde_json::Value;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/generated");
@@ -110,7 +110,7 @@ fn main() {
             )
             .unwrap(),
         "dsig" => drop(std::hint::black_box(
-            verify_enveloped(&doc, signature, &certs, &Policy::default()).unwrap(),
+            verify_enveloped(&doc, signature, &certs, &AlgorithmPolicy::default()).unwrap(),
         )),
         "document" => drop(std::hint::black_box(
             sp.verify_document(std::hint::black_box(&doc), &expect)

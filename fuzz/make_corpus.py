@@ -2,9 +2,9 @@
 """Builds the working fuzz corpora fuzz/corpus/<target>/ (git-ignored) from:
 
 - the committed seed set fuzz/seeds/<target>/ (small, < 2 MB in all);
-- tests/data/generated/*.xml and *.b64 (valid xmlsec1-signed responses and the attack corpus),
-  when another run of tests/gen/generate.py has produced them;
-- ../shared/fixtures/**/*.xml and every .b64/.base64 fixture, decoded (and inflated when it is
+- tests/data/generated/*.xml and *.b64 (valid xmlsec1-signed responses and the attack corpus,
+  written by tests/gen/generate.py);
+- tests/fixtures/**/*.xml and every .b64/.base64 fixture, decoded (and inflated when it is
   HTTP-Redirect DEFLATE data).
 
     python3 fuzz/make_corpus.py [--commit-seeds]
@@ -22,12 +22,12 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-FIXTURES = os.environ.get("SAML_EDGE_FIXTURES", os.path.join(ROOT, "..", "shared", "fixtures"))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 GENERATED = os.path.join(ROOT, "tests", "data", "generated")
-TARGETS = ["xml_parse", "c14n", "encoding", "metadata", "verify_post_response", "rsa_verify"]
+TARGETS = ["xml_parse", "c14n", "encoding", "metadata", "verify_post_response", "rsa_verify", "xmlenc"]
 # Targets whose committed seeds are hand-made (not selected from the fixtures): kept as they are.
 HANDMADE = {"rsa_verify"}
-SEED_BUDGET = 240 * 1024  # bytes per target in fuzz/seeds (5 targets: about 1.2 MB in all)
+SEED_BUDGET = 240 * 1024  # bytes per generated target in fuzz/seeds
 
 
 def decode_b64(raw):
@@ -47,8 +47,9 @@ def decode_b64(raw):
 def sources():
     """(kind, name, bytes): kind is xml, metadata, b64 (the encoded text) or deflate."""
     out = []
-    roots = [FIXTURES] + ([GENERATED] if os.path.isdir(GENERATED) else [])
-    for root in roots:
+    for root, index in ((FIXTURES, "manifest.json"), (GENERATED, "cases.json")):
+        if not os.path.isfile(os.path.join(root, index)):
+            sys.exit("fuzz/make_corpus.py: %s not found" % os.path.join(root, index))
         for path in sorted(glob.glob(os.path.join(root, "**", "*"), recursive=True)):
             if not os.path.isfile(path):
                 continue
@@ -68,9 +69,25 @@ def sources():
     return out
 
 
+def encrypted_assertion(data):
+    """The EncryptedAssertion element of an encrypted response (the xmlenc target's input)."""
+    start = data.find(b"<EncryptedAssertion")
+    if start < 0:
+        start = data.find(b"<saml2:EncryptedAssertion")
+    for end_tag in (b"</EncryptedAssertion>", b"</saml2:EncryptedAssertion>"):
+        end = data.find(end_tag, start)
+        if start >= 0 and end >= 0:
+            return data[start:end + len(end_tag)]
+    return None
+
+
 def per_target(items):
     t = {name: [] for name in TARGETS}
     for kind, rel, data in items:
+        if kind == "xml" and b"EncryptedAssertion" in data:
+            element = encrypted_assertion(data)
+            if element is not None:
+                t["xmlenc"].append((rel, element))
         if kind in ("xml", "metadata"):
             t["xml_parse"].append((rel, data))
             t["c14n"].append((rel, data))

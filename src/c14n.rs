@@ -196,11 +196,22 @@ impl<'a, 's> Writer<'a, 's> {
         element: &'a Element,
         inherited: &[Binding<'a>],
     ) -> Vec<Binding<'a>> {
-        // Candidate bindings (prefix, URI), nearest first: the element's own prefix, its
-        // attributes' prefixes (both resolved by the parser), then PrefixList entries bound in
-        // scope. The work per element is bounded by its attributes and the declarations in
-        // scope, never by the length of the (attacker-controlled, before the RSA check)
-        // PrefixList, and no prefix is looked up by walking the ancestors more than once.
+        let wanted = self.wanted_bindings(node, element);
+        let (bindings, to_render) = bindings_to_render(wanted, inherited);
+        self.out.push(b'<');
+        write_qname(element.prefix(), element.local_name(), self.out);
+        self.write_namespace_declarations(&to_render);
+        self.write_attributes(element);
+        self.out.push(b'>');
+        bindings
+    }
+
+    /// The bindings the element needs, one per prefix, sorted by prefix: its own prefix, its
+    /// attributes' prefixes (both resolved by the parser), then PrefixList entries bound in scope.
+    /// The work per element is bounded by its attributes and the declarations in scope, never by
+    /// the length of the (attacker-controlled, before the RSA check) PrefixList, and no prefix is
+    /// looked up by walking the ancestors more than once.
+    fn wanted_bindings(&self, node: NodeId, element: &'a Element) -> Vec<Binding<'a>> {
         let mut wanted: Vec<Binding<'a>> = Vec::with_capacity(element.attributes().len() + 1);
         if element.prefix() != Some("xml") {
             wanted.push((element.prefix(), element.namespace().unwrap_or("")));
@@ -217,45 +228,33 @@ impl<'a, 's> Writer<'a, 's> {
             wanted.push((None, self.doc.lookup_namespace(node, None).unwrap_or("")));
         }
         if !self.inclusive.is_empty() {
-            let mut current = Some(node);
-            while let Some(n) = current {
-                for decl in self.doc.element(n).map_or(&[][..], |e| e.namespace_decls()) {
-                    if let Some(p) = decl.prefix.as_deref()
-                        && p != "xml"
-                        && self.inclusive.binary_search(&p).is_ok()
-                    {
-                        wanted.push((Some(p), decl.uri.as_str()));
-                    }
-                }
-                current = self.doc.parent(n);
-            }
+            self.push_inclusive_bindings(node, &mut wanted);
         }
         // One candidate per prefix, the first (nearest, or the element's own) winning.
         wanted.sort_by(|a, b| a.0.cmp(&b.0));
         wanted.dedup_by(|later, earlier| later.0 == earlier.0);
+        wanted
+    }
 
-        let mut bindings = inherited.to_vec();
-        let mut to_render: Vec<Binding<'a>> = Vec::new();
-        for (prefix, uri) in wanted {
-            let current = bindings
-                .iter()
-                .rev()
-                .find(|(p, _)| *p == prefix)
-                .map(|(_, u)| *u);
-            let already = match current {
-                Some(existing) => existing == uri,
-                None => prefix.is_none() && uri.is_empty(),
-            };
-            if !already {
-                to_render.push((prefix, uri));
-                bindings.push((prefix, uri));
+    /// Adds the declarations in scope at `node` whose prefix is in the PrefixList, nearest first.
+    fn push_inclusive_bindings(&self, node: NodeId, wanted: &mut Vec<Binding<'a>>) {
+        let mut current = Some(node);
+        while let Some(n) = current {
+            for decl in self.doc.element(n).map_or(&[][..], |e| e.namespace_decls()) {
+                if let Some(p) = decl.prefix.as_deref()
+                    && p != "xml"
+                    && self.inclusive.binary_search(&p).is_ok()
+                {
+                    wanted.push((Some(p), decl.uri.as_str()));
+                }
             }
+            current = self.doc.parent(n);
         }
-        to_render.sort_by(|a, b| a.0.unwrap_or("").cmp(b.0.unwrap_or("")));
+    }
 
-        self.out.push(b'<');
-        write_qname(element.prefix(), element.local_name(), self.out);
-        for (prefix, uri) in &to_render {
+    /// ` xmlns…="…"` for each binding, in the order given.
+    fn write_namespace_declarations(&mut self, to_render: &[Binding<'_>]) {
+        for (prefix, uri) in to_render {
             match prefix {
                 Some(p) => {
                     self.out.extend_from_slice(b" xmlns:");
@@ -267,6 +266,10 @@ impl<'a, 's> Writer<'a, 's> {
             escape_attribute(uri, self.out);
             self.out.push(b'"');
         }
+    }
+
+    /// The attributes, sorted by (namespace URI, local name); unqualified ones (no URI) first.
+    fn write_attributes(&mut self, element: &Element) {
         let mut attributes: Vec<_> = element.attributes().iter().collect();
         attributes.sort_by(|a, b| {
             (a.namespace.as_deref().unwrap_or(""), a.local.as_str())
@@ -279,9 +282,35 @@ impl<'a, 's> Writer<'a, 's> {
             escape_attribute(&attribute.value, self.out);
             self.out.push(b'"');
         }
-        self.out.push(b'>');
-        bindings
     }
+}
+
+/// Of the `wanted` bindings (one per prefix), those not already in force in `inherited`. Returns
+/// the bindings in force for the children and the declarations to render, sorted by prefix
+/// (the default namespace first).
+fn bindings_to_render<'a>(
+    wanted: Vec<Binding<'a>>,
+    inherited: &[Binding<'a>],
+) -> (Vec<Binding<'a>>, Vec<Binding<'a>>) {
+    let mut bindings = inherited.to_vec();
+    let mut to_render: Vec<Binding<'a>> = Vec::new();
+    for (prefix, uri) in wanted {
+        let current = bindings
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|(_, u)| *u);
+        let already = match current {
+            Some(existing) => existing == uri,
+            None => prefix.is_none() && uri.is_empty(),
+        };
+        if !already {
+            to_render.push((prefix, uri));
+            bindings.push((prefix, uri));
+        }
+    }
+    to_render.sort_by(|a, b| a.0.unwrap_or("").cmp(b.0.unwrap_or("")));
+    (bindings, to_render)
 }
 
 fn write_qname(prefix: Option<&str>, local: &str, out: &mut Vec<u8>) {

@@ -10,6 +10,8 @@
 
 use core::fmt;
 
+use crate::time::UnixTime;
+
 /// Longest excerpt of document-controlled text that a message quotes.
 const MAX_QUOTED_CHARS: usize = 200;
 
@@ -30,6 +32,32 @@ pub(crate) fn quote(value: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Which layer found a message malformed: picks the `Malformed` variant (and so the code) that
+/// [`malformed`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Not well-formed XML, found at this byte offset (`xml_malformed`).
+    Xml {
+        /// Byte offset of the problem.
+        position: u64,
+    },
+    /// The `ds:Signature` does not have the shape XML-DSig and SAML require
+    /// (`signature_malformed`).
+    Signature,
+    /// A required SAML element or attribute is missing or repeated (`saml_malformed`).
+    Saml,
+}
+
+/// The one constructor of the `Malformed` errors of every layer.
+pub(crate) fn malformed(part: Part, detail: impl Into<String>) -> Error {
+    let detail = detail.into();
+    match part {
+        Part::Xml { position } => XmlError::Malformed { position, detail }.into(),
+        Part::Signature => SignatureError::Malformed { detail }.into(),
+        Part::Saml => SamlError::Malformed { detail }.into(),
+    }
 }
 
 /// Any reason why saml-edge refused an input or a configuration.
@@ -53,6 +81,8 @@ pub enum Error {
     Saml(SamlError),
     /// The service provider's own configuration is unusable (certificates, URLs, keys).
     Config(ConfigError),
+    /// An `EncryptedAssertion` is refused or could not be decrypted (see [`DecryptionError`]).
+    Decryption(DecryptionError),
 }
 
 impl Error {
@@ -65,6 +95,7 @@ impl Error {
             Error::Signature(e) => e.code(),
             Error::Saml(e) => e.code(),
             Error::Config(e) => e.code(),
+            Error::Decryption(e) => e.code(),
         }
     }
 }
@@ -82,6 +113,7 @@ impl fmt::Display for Error {
             Error::Signature(e) => e.fmt(f),
             Error::Saml(e) => e.fmt(f),
             Error::Config(e) => e.fmt(f),
+            Error::Decryption(e) => e.fmt(f),
         }
     }
 }
@@ -111,6 +143,11 @@ impl From<SamlError> for Error {
 impl From<ConfigError> for Error {
     fn from(e: ConfigError) -> Self {
         Error::Config(e)
+    }
+}
+impl From<DecryptionError> for Error {
+    fn from(e: DecryptionError) -> Self {
+        Error::Decryption(e)
     }
 }
 
@@ -463,7 +500,7 @@ pub enum SamlError {
         /// Where.
         detail: String,
     },
-    /// The Response carries an EncryptedAssertion, which is not supported yet.
+    /// The Response carries an EncryptedAssertion but no decryption key is configured.
     EncryptedAssertionUnsupported,
     /// The IdP reported a failure.
     StatusNotSuccess {
@@ -520,17 +557,17 @@ pub enum SamlError {
     UnsolicitedResponse,
     /// The assertion is not valid yet (NotBefore in the future beyond the clock skew).
     NotYetValid {
-        /// NotBefore (RFC 3339).
-        not_before: String,
-        /// The verification time (RFC 3339).
-        now: String,
+        /// The NotBefore (or, for the Assertion itself, the IssueInstant) that is in the future.
+        not_before: UnixTime,
+        /// The verification time.
+        now: UnixTime,
     },
     /// The assertion has expired (NotOnOrAfter passed, beyond the clock skew).
     Expired {
-        /// NotOnOrAfter (RFC 3339).
-        not_on_or_after: String,
-        /// The verification time (RFC 3339).
-        now: String,
+        /// The NotOnOrAfter (or SessionNotOnOrAfter) that has passed.
+        not_on_or_after: UnixTime,
+        /// The verification time.
+        now: UnixTime,
     },
     /// The assertion is not addressed to this service provider.
     AudienceMismatch {
@@ -593,8 +630,9 @@ impl fmt::Display for SamlError {
                 "the Response must contain exactly one Assertion directly inside it: {detail}"
             ),
             SamlError::EncryptedAssertionUnsupported => f.write_str(
-                "the assertion is encrypted, which saml-edge does not support yet; in Entra ID \
-                 turn off Token encryption for this application",
+                "the assertion is encrypted but no SP decryption key is configured; configure \
+                 the private key whose certificate the IdP encrypts to (SP_DECRYPTION_KEY, \
+                 --sp-key, decryptionKeys), or in Entra ID turn off Token encryption",
             ),
             SamlError::StatusNotSuccess { codes, message } => {
                 write!(
@@ -742,6 +780,80 @@ impl fmt::Display for ConfigError {
     }
 }
 
+// ---- XML Encryption (src/xmlenc/) -------------------------------------------------------------
+
+/// Why an `EncryptedAssertion` was refused. Everything that depends on secret key material or on
+/// the decrypted plaintext is the single [`DecryptionError::Failed`] (code `decryption_failed`),
+/// with one fixed message: a response that differs only in its ciphertext can never get a
+/// different answer before the decrypted assertion's own signature has verified (no padding or
+/// parse oracle; see SECURITY.md "Encrypted assertions").
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecryptionError {
+    /// No configured key decrypts the assertion, or the content does not decrypt (GCM tag,
+    /// CBC padding byte), or the plaintext is not exactly one well-formed, signed `saml:Assertion`.
+    Failed,
+    /// The `EncryptedAssertion` / `EncryptedData` / `EncryptedKey` structure is not the one
+    /// SAML and XML Encryption define (read before any key is used).
+    Malformed {
+        /// What is wrong.
+        detail: String,
+    },
+    /// An encryption or key-transport algorithm outside the allow-list.
+    UnsupportedAlgorithm {
+        /// The algorithm URI.
+        algorithm: String,
+    },
+    /// The key transport is RSAES-PKCS1-v1_5 (`xmlenc#rsa-1_5`, Bleichenbacher-type oracles).
+    Rsa15Refused,
+    /// The service provider decrypts only assertions of signed Responses and this Response is
+    /// not signed.
+    ResponseNotSigned,
+}
+
+impl DecryptionError {
+    /// The stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DecryptionError::Failed => "decryption_failed",
+            DecryptionError::Malformed { .. } => "encrypted_assertion_malformed",
+            DecryptionError::UnsupportedAlgorithm { .. } => "encryption_algorithm_unsupported",
+            DecryptionError::Rsa15Refused => "encryption_rsa_1_5_refused",
+            DecryptionError::ResponseNotSigned => "encrypted_response_unsigned",
+        }
+    }
+}
+
+impl fmt::Display for DecryptionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecryptionError::Failed => f.write_str(
+                "the encrypted assertion could not be decrypted and verified: no configured SP \
+                 decryption key opens it, or its content is not one Assertion signed by the IdP; \
+                 check that the IdP encrypts to the certificate of a configured key",
+            ),
+            DecryptionError::Malformed { detail } => {
+                write!(f, "the EncryptedAssertion is malformed: {detail}")
+            }
+            DecryptionError::UnsupportedAlgorithm { algorithm } => write!(
+                f,
+                "the assertion is encrypted with {}, which is not accepted (AES-128/256-GCM, \
+                 AES-128/256-CBC and 3DES-CBC content, RSA-OAEP key transport are)",
+                quote(algorithm)
+            ),
+            DecryptionError::Rsa15Refused => f.write_str(
+                "the assertion's key is encrypted with RSA PKCS#1 v1.5 (xmlenc#rsa-1_5), which is \
+                 refused (Bleichenbacher attacks); configure the IdP to use RSA-OAEP",
+            ),
+            DecryptionError::ResponseNotSigned => f.write_str(
+                "the assertion is encrypted and the Response is not signed, but this service \
+                 provider decrypts only signed Responses; in Entra ID set the Signing Option to \
+                 \"Sign SAML response and assertion\"",
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -753,6 +865,45 @@ mod tests {
         let quoted = quote(&long);
         assert!(quoted.chars().count() < 210);
         assert!(quoted.ends_with("…\""));
+    }
+
+    #[test]
+    fn time_errors_carry_times_and_print_them_as_rfc3339() {
+        let now = UnixTime::from_secs(1_768_471_260); // 2026-01-15T10:01:00Z
+        let expired = SamlError::Expired {
+            not_on_or_after: now.minus_secs(3600),
+            now,
+        };
+        assert_eq!(
+            expired.to_string(),
+            "the assertion expired at 2026-01-15T09:01:00Z and it is 2026-01-15T10:01:00Z; sign \
+             in again (or check the clocks)"
+        );
+        let early = SamlError::NotYetValid {
+            not_before: UnixTime::from_millis(now.plus_secs(600).as_millis() + 250),
+            now,
+        };
+        assert_eq!(
+            early.to_string(),
+            "the assertion is not valid before 2026-01-15T10:11:00.250Z and it is \
+             2026-01-15T10:01:00Z; check the clocks or raise the clock skew"
+        );
+    }
+
+    #[test]
+    fn malformed_picks_the_variant_of_its_part() {
+        assert_eq!(
+            malformed(Part::Xml { position: 7 }, "x"),
+            Error::Xml(XmlError::Malformed {
+                position: 7,
+                detail: "x".into()
+            })
+        );
+        assert_eq!(
+            malformed(Part::Signature, "x").code(),
+            "signature_malformed"
+        );
+        assert_eq!(malformed(Part::Saml, "x").code(), "saml_malformed");
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! processing instructions, CDATA, predefined entities and character references, literal TAB/CR/LF
 //! and `&#9;&#10;&#13;` in attribute values, CRLF line ends, non-ASCII text and names), picks a
 //! random apex element, a random `InclusiveNamespaces PrefixList` (sometimes with `#default` or an
-//! undeclared prefix) and comments on or off, and compares `saml_edge::c14n::canonicalize` with
-//! libxml2's exclusive c14n of the same document subset (`tests/tools/c14n_oracle.py`, which also
-//! reports lxml's `etree.tostring(…, method="c14n", exclusive=True)`).
+//! undeclared prefix) and comments on or off, and compares
+//! `saml_edge::internal::c14n::canonicalize` with libxml2's exclusive c14n of the same document
+//! subset (`tests/tools/c14n_oracle.py`, which also reports lxml's
+//! `etree.tostring(…, method="c14n", exclusive=True)`).
 //!
 //! Documents our parser refuses (a few are generated on purpose: relative or non-ASCII namespace
 //! names, duplicate attributes by expanded name) are skipped and counted. Every other difference
@@ -24,7 +25,7 @@ use std::process::{Command, Stdio};
 mod xmlgen;
 
 use saml_edge::Limits;
-use saml_edge::c14n::{Options, canonicalize};
+use saml_edge::internal::c14n::{Options, canonicalize};
 use saml_edge::xml::{Document, NodeId};
 use serde_json::{Value, json};
 use xmlgen::{Case, Rng, generate};

@@ -32,10 +32,7 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
 }
 
 fn cert_path() -> String {
-    common::fixtures_dir()
-        .join(ENTRA_CERT)
-        .display()
-        .to_string()
+    common::fixture_path(ENTRA_CERT).display().to_string()
 }
 
 fn verify_args(cert: &str) -> Vec<String> {
@@ -76,7 +73,7 @@ fn verify_prints_the_identity_with_js_field_names_and_exits_0() {
     let xml = common::fixture_bytes(ENTRA_RESPONSE);
     for input in [
         xml.clone(),
-        saml_edge::encoding::encode_base64(&xml).into_bytes(),
+        saml_edge::internal::encoding::encode_base64(&xml).into_bytes(),
     ] {
         let output = run(&args, &input);
         assert_eq!(
@@ -191,7 +188,7 @@ fn unusable_arguments_exit_2() {
 fn verify_with_idp_metadata_uses_its_entity_id_and_certificates() {
     // The Microsoft-signed tenant metadata is for another tenant than the response: the
     // response's signature must then fail against the metadata's certificates.
-    let metadata = common::fixtures_dir().join("entra/xml-crypto/wsfederation_metadata.xml");
+    let metadata = common::fixture_path("entra/xml-crypto/wsfederation_metadata.xml");
     let metadata = metadata.display().to_string();
     let args = [
         "verify",
@@ -256,4 +253,103 @@ fn inspect_pretty_prints_and_lists_every_check() {
         String::from_utf8_lossy(&output.stderr)
             .contains("--idp-entity-id https://sts.windows.net/")
     );
+}
+
+/// The commands `saml-edge --help` lists (indented `saml-edge NAME` lines).
+fn listed_commands() -> Vec<String> {
+    let output = run(&["--help"], b"");
+    assert_eq!(output.status.code(), Some(0));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.strip_prefix("  saml-edge "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_command_prints_its_own_usage_on_help_and_exits_0() {
+    const COMMANDS: &[&str] = &["verify", "inspect", "login-url", "metadata"];
+    assert_eq!(listed_commands(), COMMANDS, "saml-edge --help lists");
+    let mut usages = Vec::new();
+    for command in COMMANDS {
+        let mut texts = Vec::new();
+        for args in [
+            vec![*command, "--help"],
+            vec![*command, "-h"],
+            vec!["help", *command],
+            // After other options too, and before stdin is read or anything is checked.
+            vec![*command, "--sp-entity-id", SP, "--help"],
+        ] {
+            let output = run(&args, b"");
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(
+                output.stderr.is_empty(),
+                "{args:?} writes nothing on stderr"
+            );
+            assert!(
+                stdout.starts_with(&format!("usage: saml-edge {command} ")),
+                "{args:?} prints the usage of {command}:\n{stdout}"
+            );
+            assert!(stdout.contains("-h, --help"), "{args:?}:\n{stdout}");
+            texts.push(stdout);
+        }
+        texts.dedup();
+        assert_eq!(texts.len(), 1, "{command}: one usage text, however asked");
+        // Every option the usage names is one the command accepts.
+        let usage = texts.remove(0);
+        for option in usage
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|word| word.starts_with("--") && word.len() > 2)
+        {
+            let output = run(&[command, option], b"");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                !stderr.contains("unknown option"),
+                "{command} {option}: {stderr}"
+            );
+        }
+        usages.push(usage);
+    }
+    usages.sort();
+    usages.dedup();
+    assert_eq!(
+        usages.len(),
+        COMMANDS.len(),
+        "each command has its own usage"
+    );
+    // `saml-edge --help` and `-h` still print the overview.
+    for flag in ["--help", "-h", "help"] {
+        let output = run(&[flag], b"");
+        assert_eq!(output.status.code(), Some(0), "{flag}");
+        assert!(String::from_utf8_lossy(&output.stdout).starts_with("usage: saml-edge COMMAND"));
+    }
+}
+
+#[test]
+fn a_usage_error_names_the_command_and_shows_its_synopsis() {
+    let output = run(&["verify", "--unknown-flag"], b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("saml-edge verify: unknown option --unknown-flag\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("usage: saml-edge verify "), "{stderr}");
+    assert!(stderr.contains("saml-edge verify --help"), "{stderr}");
+    for args in [&["help", "frobnicate"][..], &["frobnicate", "--help"][..]] {
+        let output = run(args, b"");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("unknown command frobnicate"),
+            "{args:?}"
+        );
+    }
 }

@@ -7,6 +7,7 @@
 
 #[path = "../fuzz/common/checks.rs"]
 mod checks;
+mod common;
 #[path = "../fuzz/common/rsa_verify.rs"]
 mod rsa_verify;
 
@@ -40,6 +41,7 @@ fn run(target: &str, data: &[u8]) {
         "metadata" => checks::metadata(data),
         "verify_post_response" => checks::verify(data),
         "rsa_verify" => rsa_verify::rsa_verify(data),
+        "xmlenc" => checks::xmlenc(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -56,6 +58,7 @@ fn fuzz_reproducers_stay_fixed() {
             "metadata",
             "verify_post_response",
             "rsa_verify",
+            "xmlenc",
         ] {
             run(t, data);
         }
@@ -75,6 +78,7 @@ fn committed_fuzz_seeds_pass_every_check() {
         "metadata",
         "verify_post_response",
         "rsa_verify",
+        "xmlenc",
     ] {
         let Ok(entries) = std::fs::read_dir(seeds.join(target)) else {
             panic!("fuzz/seeds/{target} is missing");
@@ -101,14 +105,8 @@ fn committed_fuzz_seeds_pass_every_check() {
 /// is two orders of magnitude above the fixed cost in a debug build and far below the old one.
 #[test]
 fn huge_signedinfo_prefix_list_is_cheap() {
-    let fixtures = std::env::var_os("SAML_EDGE_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"))
-        });
-    let dir = fixtures.join("entra/tercen");
-    let xml = std::fs::read_to_string(dir.join("azure_ad_response.xml")).expect("fixture");
-    let cert = std::fs::read_to_string(dir.join("azure-ad-cert.pem")).expect("certificate");
+    let xml = common::fixture_text("entra/tercen/azure_ad_response.xml");
+    let cert = common::fixture_text("entra/tercen/azure-ad-cert.pem");
     let method = r#"<CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#;
     assert!(xml.contains(method));
     let mut tokens = String::new();

@@ -13,7 +13,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use saml_edge::encoding::{deflate_raw, encode_base64, inflate_raw};
+use saml_edge::internal::encoding::{deflate_raw, encode_base64, inflate_raw};
 use saml_edge::xml::Document;
 use saml_edge::{Expect, IdentityProvider, Limits, ServiceProvider, UnixTime};
 

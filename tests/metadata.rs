@@ -1,5 +1,5 @@
 //! Metadata, both ways:
-//! - IdP import of every metadata file in `../shared/fixtures/manifest.json` (real Entra ID
+//! - IdP import of every metadata file in `tests/fixtures/manifest.json` (real Entra ID
 //!   metadata among them): entity ID, every distinct signing certificate, endpoints, validUntil;
 //! - the metadata's own signature, when verification is requested: the genuine Microsoft
 //!   signature verifies, the edited perl-Net-SAML2 copy fails with `digest_mismatch` (and still
@@ -427,7 +427,9 @@ mod sp_export {
             assert_eq!(shape["wantAssertionsSigned"], "true");
             assert_eq!(
                 shape["signingCertificates"],
-                json!([saml_edge::encoding::encode_base64(sp_cert[0].der())])
+                json!([saml_edge::internal::encoding::encode_base64(
+                    sp_cert[0].der()
+                )])
             );
             if signed {
                 assert!(tools::xmlsec1_verifies(

@@ -10,6 +10,7 @@
 //! Sizes: `SAML_EDGE_PROP_DOCS` documents for 1–2 (default 500) and `SAML_EDGE_PROP_POSITIONS`
 //! mutated positions per signed response for 3 (default 600; `0` = every byte of the region).
 
+mod common;
 #[path = "support/xmlgen.rs"]
 mod xmlgen;
 
@@ -17,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use saml_edge::c14n::{Options, canonicalize};
+use saml_edge::internal::c14n::{Options, canonicalize};
 use saml_edge::xml::{Document, NodeId};
 use saml_edge::{
     Certificate, Error, Expect, Identity, IdentityProvider, Limits, ServiceProvider, UnixTime,
@@ -53,31 +54,32 @@ fn elements_in_order(doc: &Document) -> Vec<NodeId> {
     out
 }
 
-/// Every XML document of the shared fixtures and of tests/data/generated (when present).
+/// Every XML document of the fixtures (`tests/fixtures`) and of `tests/data/generated`.
 fn corpus_documents() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    let fixtures = std::env::var_os("SAML_EDGE_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"))
-        });
     let generated = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/generated"));
-    let mut stack = vec![fixtures, generated];
+    let mut stack = vec![common::fixtures_dir(), generated];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read the directory {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry
+                .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+                .path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "xml")
-                && let Ok(bytes) = std::fs::read(&path)
-            {
+            } else if path.extension().is_some_and(|e| e == "xml") {
+                let bytes = std::fs::read(&path)
+                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
                 out.push((path.display().to_string(), bytes));
             }
         }
     }
+    assert!(
+        out.len() >= 100,
+        "only {} XML documents under tests/fixtures and tests/data/generated",
+        out.len()
+    );
     out.sort();
     out
 }
@@ -497,13 +499,7 @@ impl SignedCase {
 }
 
 fn entra_fixture() -> SignedCase {
-    let fixtures = std::env::var_os("SAML_EDGE_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"))
-        });
-    let dir = fixtures.join("entra/tercen");
-    let cert = std::fs::read_to_string(dir.join("azure-ad-cert.pem")).expect("Entra certificate");
+    let cert = common::fixture_text("entra/tercen/azure-ad-cert.pem");
     let idp = IdentityProvider::new(
         "https://sts.windows.net/5b5c94c6-14cf-42da-85bc-4e08722b253b/",
         "",
@@ -512,7 +508,7 @@ fn entra_fixture() -> SignedCase {
     .expect("certificate");
     SignedCase {
         name: "entra/tercen/azure_ad_response.xml".into(),
-        xml: std::fs::read(dir.join("azure_ad_response.xml")).expect("Entra response"),
+        xml: common::fixture_bytes("entra/tercen/azure_ad_response.xml"),
         sp: ServiceProvider::builder()
             .entity_id("https://devpg.tercen.com/_service/sso/auth/saml")
             .acs_url("https://devpg.tercen.com/_service/sso/auth/saml")
@@ -524,7 +520,7 @@ fn entra_fixture() -> SignedCase {
     }
 }
 
-/// A few valid cases of tests/data/generated (when present): every signing layout, pretty and
+/// A few valid cases of tests/data/generated: every signing layout, pretty and
 /// compact, CRLF, another IdP shape, and comments inside signed content.
 fn generated_cases() -> Vec<SignedCase> {
     const NAMES: &[&str] = &[
@@ -536,12 +532,11 @@ fn generated_cases() -> Vec<SignedCase> {
         "attacker_comment_in_nameid",
     ];
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/generated"));
-    let Some(manifest) = std::fs::read(dir.join("cases.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-    else {
-        return Vec::new();
-    };
+    let cases_json = dir.join("cases.json");
+    let manifest: Value = std::fs::read(&cases_json)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", cases_json.display()));
     let defaults = &manifest["defaults"];
     let mut out = Vec::new();
     for case in manifest["cases"].as_array().into_iter().flatten() {
@@ -555,7 +550,9 @@ fn generated_cases() -> Vec<SignedCase> {
         };
         let mut idp = IdentityProvider::new(get("idpEntityId").as_str().unwrap_or_default(), "");
         for cert in get("idpCerts").as_array().into_iter().flatten() {
-            let bytes = std::fs::read(dir.join(cert.as_str().unwrap_or_default())).expect("cert");
+            let path = dir.join(cert.as_str().unwrap_or_default());
+            let bytes = std::fs::read(&path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
             for c in Certificate::parse_all(&bytes).expect("certificate") {
                 idp = idp.certificate(c);
             }
@@ -564,16 +561,16 @@ fn generated_cases() -> Vec<SignedCase> {
             .entity_id(get("spEntityId").as_str().unwrap_or_default())
             .acs_url(get("acsUrl").as_str().unwrap_or_default())
             .idp(idp)
-            .allow_sha1(get("allowSha1").as_bool().unwrap_or(false))
+            .danger_allow_sha1(get("allowSha1").as_bool().unwrap_or(false))
             .allow_unsolicited(get("allowUnsolicited").as_bool().unwrap_or(false))
             .clock_skew(Duration::from_secs(
                 get("clockSkewSeconds").as_u64().unwrap_or(180),
             ))
             .build()
             .expect("service provider");
-        let Ok(xml) = std::fs::read(dir.join(case["file"].as_str().unwrap_or_default())) else {
-            continue;
-        };
+        let path = dir.join(case["file"].as_str().unwrap_or_default());
+        let xml =
+            std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         out.push(SignedCase {
             name: format!("tests/data/generated/{name}"),
             xml,
@@ -582,6 +579,12 @@ fn generated_cases() -> Vec<SignedCase> {
             now: UnixTime::parse_rfc3339_utc(get("now").as_str().unwrap_or_default()).expect("now"),
         });
     }
+    assert_eq!(
+        out.len(),
+        NAMES.len(),
+        "valid XML cases of {} named in NAMES",
+        cases_json.display()
+    );
     out
 }
 

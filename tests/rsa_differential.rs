@@ -13,7 +13,7 @@ use rsa::BoxedUint;
 use rsa::rand_core::{TryCryptoRng, TryRng};
 use rsa::sha2::{Digest as _, Sha256, Sha384, Sha512};
 use rsa::traits::PublicKeyParts as _;
-use saml_edge::crypto::{RsaPublicKey, SignatureAlgorithm};
+use saml_edge::internal::crypto::{RsaPublicKey, SignatureAlgorithm};
 
 /// SplitMix64: deterministic, and good enough to pick test inputs (not a cryptographic RNG; the
 /// `TryCryptoRng` marker is only what the `rsa` crate's key generation asks for).

@@ -1,4 +1,4 @@
-//! Every response in `../shared/fixtures/manifest.json` (real IdP captures and published attack
+//! Every response in `tests/fixtures/manifest.json` (real IdP captures and published attack
 //! files from other SAML libraries):
 //! - `valid` ones must verify with the exact NameID at the manifest's clock, with the default
 //!   policy, or — for the legacy ones listed in the output — only after explicitly allowing a
@@ -11,9 +11,9 @@
 
 mod common;
 
+use saml_edge::internal::encoding;
 use saml_edge::{
     Certificate, Error, Expect, Identity, IdentityProvider, ServiceProvider, UnixTime, danger,
-    encoding,
 };
 use serde_json::Value;
 
@@ -172,7 +172,7 @@ fn verify(case: &Value, weak_keys: bool, sha1: bool) -> Outcome {
         .acs_url(case["recipient"].as_str().unwrap_or("urn:none"))
         .idp(idp)
         .allow_unsolicited(case["inResponseTo"].is_null())
-        .allow_sha1(sha1)
+        .danger_allow_sha1(sha1)
         .build()
         .expect("configuration");
     let now = UnixTime::parse_rfc3339_utc(case["now"].as_str().unwrap_or(NO_CLOCK)).unwrap();

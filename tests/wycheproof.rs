@@ -1,6 +1,6 @@
 //! Project Wycheproof RSASSA-PKCS1-v1_5 vectors through `RsaPublicKey::verify`.
 //!
-//! Every file listed under `wycheproof` in the shared fixtures' `manifest.json` is run. Both
+//! Every file listed under `wycheproof` in `tests/fixtures/manifest.json` is run. Both
 //! layouts are read: `v0` (`testvectors/`: group keys `keyDer`, `keyPem`, `keyAsn`, `keysize`)
 //! and `v1` (`testvectors_v1/`: `publicKeyDer`, `publicKeyPem`, `publicKeyAsn`, `keySize`).
 //!
@@ -16,20 +16,15 @@
 //! An `acceptable` vector with any other flag fails the test, so a new kind must be decided
 //! explicitly.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use saml_edge::crypto::{RsaPublicKey, SignatureAlgorithm};
+use std::path::Path;
+
+use saml_edge::{RsaPublicKey, SignatureAlgorithm};
 use serde_json::Value;
 
 /// Files deliberately not run, with the reason. Every listed file is currently supported.
 const EXPECTED_SKIPS: &[(&str, &str)] = &[];
-
-fn fixtures_root() -> PathBuf {
-    std::env::var_os("SAML_EDGE_FIXTURES").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures")),
-        PathBuf::from,
-    )
-}
 
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path)
@@ -79,7 +74,8 @@ fn group_key(group: &Value, layout: &str) -> RsaPublicKey {
         .lines()
         .filter(|line| !line.starts_with("-----"))
         .collect();
-    let pem_der = saml_edge::encoding::decode_base64(&pem_body, 1 << 16).expect("PEM body");
+    let pem_der =
+        saml_edge::internal::encoding::decode_base64(&pem_body, 1 << 16).expect("PEM body");
     assert_eq!(pem_der, der, "PEM and DER forms of the group key differ");
     let pkcs1 = RsaPublicKey::from_pkcs1_der(&hex(str_field(group, asn_field)));
     assert_eq!(pkcs1.as_ref().ok(), Some(&key), "PKCS#1 form differs");
@@ -165,8 +161,8 @@ fn run_file(entry: &Value, root: &Path) -> Counts {
 
 #[test]
 fn wycheproof_rsa_pkcs1_v15_vectors() {
-    let root = fixtures_root();
-    let manifest = read_json(&root.join("manifest.json"));
+    let root = common::fixtures_dir();
+    let manifest = common::manifest();
     let entries = manifest["wycheproof"]
         .as_array()
         .expect("wycheproof section");
@@ -213,15 +209,15 @@ fn wycheproof_rsa_pkcs1_v15_vectors() {
     assert!(total > 0, "no Wycheproof vectors ran");
 }
 
-/// The Wycheproof RSASSA-PKCS1-v1_5 files that the shared fixtures do not carry, kept in
+/// The Wycheproof RSASSA-PKCS1-v1_5 files that tests/fixtures does not carry, kept in
 /// tests/data/wycheproof/ (copied unmodified from C2SP/wycheproof `testvectors_v1/` at commit
 /// dac1dd4729fd1f8dd9e1e9f3dce51d783da6c166). Every `rsa_signature_*_test.json` there is run;
-/// with the shared fixtures this covers 2048, 3072 and 4096-bit keys with SHA-256, SHA-384 and
+/// with tests/fixtures this covers 2048, 3072 and 4096-bit keys with SHA-256, SHA-384 and
 /// SHA-512. Wycheproof has no RSASSA-PKCS1-v1_5 SHA-1 file (SHA-1 is covered by the OpenSSL
 /// signatures of the unit tests and by the differential test against the `rsa` crate).
 #[test]
 fn wycheproof_rsa_pkcs1_v15_vectors_all_sizes() {
-    let local = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"));
+    let local = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"));
     let mut covered: Vec<(u64, String)> = Vec::new();
     let mut names: Vec<String> = std::fs::read_dir(local.join("wycheproof"))
         .expect("tests/data/wycheproof")
@@ -240,12 +236,11 @@ fn wycheproof_rsa_pkcs1_v15_vectors_all_sizes() {
         let hash = str_field(group, "sha").to_owned();
         let size = group["keySize"].as_u64().expect("keySize");
         let entry = serde_json::json!({ "file": file, "layout": "v1", "hash": hash });
-        let counts = run_file(&entry, &local);
+        let counts = run_file(&entry, local);
         println!("{file}: {} vectors checked ({counts:?})", counts.total());
         covered.push((size, hash));
     }
-    let root = fixtures_root();
-    let manifest = read_json(&root.join("manifest.json"));
+    let manifest = common::manifest();
     for entry in manifest["wycheproof"]
         .as_array()
         .expect("wycheproof section")

@@ -1,14 +1,14 @@
-//! `Certificate` against the real IdP certificates of the shared fixtures.
+//! `Certificate` against the real IdP certificates of the fixtures (`tests/fixtures`).
 //!
 //! Every certificate listed under `keys` in `manifest.json` is loaded: RSA keys of 2048 bits or
 //! more must load with the manifest's SHA-256 fingerprint, and the legacy 1024-bit ones must be
 //! refused with `KeyTooSmall`. The containers (PEM, bare base64, DER) are checked on Entra
 //! certificates.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::{fixture_bytes as read, fixture_text as read_text, manifest};
 use saml_edge::{Certificate, ConfigError, UnixTime};
-use serde_json::Value;
 
 /// Manifest certificates whose RSA key has 1024 bits (checked with `openssl x509 -text`).
 const SMALL_KEY_CERTS: &[&str] = &[
@@ -36,26 +36,6 @@ const SMALL_KEY_CERTS: &[&str] = &[
 const TERCEN: &str = "entra/tercen/azure-ad-cert.pem";
 const WSFED: &str = "entra/xml-crypto/wsfederation_metadata.pem";
 const CACERT_AZURE: &str = "entra/perl-net-saml2/cacert-azure.pem";
-
-fn fixtures_root() -> PathBuf {
-    std::env::var_os("SAML_EDGE_FIXTURES").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures")),
-        PathBuf::from,
-    )
-}
-
-fn read(relative: &str) -> Vec<u8> {
-    let path = fixtures_root().join(relative);
-    std::fs::read(&path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()))
-}
-
-fn read_text(relative: &str) -> String {
-    String::from_utf8(read(relative)).expect("UTF-8 fixture")
-}
-
-fn manifest() -> Value {
-    serde_json::from_slice(&read("manifest.json")).expect("manifest.json")
-}
 
 /// (file, SHA-256 fingerprint) of every certificate in the manifest.
 fn manifest_certs() -> Vec<(String, String)> {
@@ -289,7 +269,7 @@ fn wrong_pem_contents_are_refused() {
 #[cfg(feature = "sign")]
 #[test]
 fn private_key_matches_its_certificate() {
-    use saml_edge::crypto::{RsaPrivateKey, SignatureAlgorithm};
+    use saml_edge::{RsaPrivateKey, SignatureAlgorithm};
     let key = RsaPrivateKey::from_pem(&read_text(
         "idp/shibboleth/passport-saml/sp-decryption-key.pem",
     ))
@@ -311,9 +291,4 @@ fn private_key_matches_its_certificate() {
         RsaPrivateKey::from_pem(&read_text("idp/okta/crewjam/sp_key.pem")).err(),
         Some(ConfigError::KeyTooSmall { bits: 1024 })
     );
-}
-
-#[test]
-fn fixtures_root_exists() {
-    assert!(Path::new(&fixtures_root()).join("manifest.json").is_file());
 }

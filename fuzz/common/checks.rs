@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use saml_edge::c14n::{Options, canonicalize, canonicalize_into};
-use saml_edge::encoding::{
+use saml_edge::internal::c14n::{Options, canonicalize, canonicalize_into};
+use saml_edge::internal::encoding::{
     decode_base64, deflate_raw, encode_base64, inflate_raw, parse_form, percent_decode,
     percent_encode_query_component,
 };
@@ -252,7 +252,8 @@ pub fn metadata(data: &[u8]) {
 ///
 /// The service providers are configured like the tests: the generated test IdP
 /// (`tests/data/generated`, falling back to `fuzz/fallback-idp.crt` when it has not been
-/// generated) and every valid real-IdP capture of the shared fixtures, each at its own clock.
+/// generated) and every valid real-IdP capture of the fixtures (`tests/fixtures`), each at its
+/// own clock.
 /// An input is checked against the first configuration whose IdP entity ID it mentions (so
 /// mutated seeds keep reaching the signature and SAML checks), else against the generated IdP.
 pub fn verify(data: &[u8]) {
@@ -292,10 +293,15 @@ struct World {
     now: UnixTime,
 }
 
+/// The fixtures vendored in the repository (`tests/fixtures`, read by the tests through
+/// `tests/common/mod.rs`; this crate is also built on its own by cargo-fuzz, hence its own path).
 fn fixtures_dir() -> PathBuf {
-    std::env::var_os("SAML_EDGE_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/fixtures"))
+    repo_root().join("tests/fixtures")
+}
+
+/// A fixture's bytes; a missing one stops the run with its path.
+fn fixture(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
 }
 
 fn certificates(paths: &[PathBuf]) -> Vec<saml_edge::Certificate> {
@@ -322,7 +328,7 @@ fn world(
         .entity_id(sp_entity)
         .acs_url(acs)
         .idp(idp)
-        .allow_sha1(true)
+        .danger_allow_sha1(true)
         .allow_unsolicited(request_id.is_none())
         .clock_skew(Duration::from_secs(180))
         .build()
@@ -368,37 +374,31 @@ fn generated_world() -> World {
 }
 
 fn fixture_worlds(dir: &Path) -> Vec<World> {
-    let Some(manifest) = std::fs::read(dir.join("manifest.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-    else {
-        return Vec::new();
-    };
+    let path = dir.join("manifest.json");
+    let manifest: serde_json::Value = serde_json::from_slice(&fixture(&path))
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
     let mut out = Vec::new();
     for r in manifest["responses"].as_array().into_iter().flatten() {
         if !matches!(r["expect"].as_str(), Some("valid" | "policy")) {
             continue;
         }
         let s = |k: &str| r[k].as_str();
-        let certs: Vec<PathBuf> = r["verifyingCerts"]
+        let certs: Vec<saml_edge::Certificate> = r["verifyingCerts"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|c| c.as_str().map(|c| dir.join(c)))
+            .filter_map(serde_json::Value::as_str)
+            .flat_map(|c| {
+                danger::certificates_with_weak_keys(&fixture(&dir.join(c)), 1024)
+                    .unwrap_or_default()
+            })
             .collect();
         let (Some(issuer), Some(audience), Some(recipient), Some(now)) =
             (s("issuer"), s("audience"), s("recipient"), s("now"))
         else {
             continue;
         };
-        if let Some(w) = world(
-            issuer,
-            audience,
-            recipient,
-            certificates(&certs),
-            s("inResponseTo"),
-            now,
-        ) {
+        if let Some(w) = world(issuer, audience, recipient, certs, s("inResponseTo"), now) {
             out.push(w);
         }
     }
@@ -416,4 +416,101 @@ fn worlds() -> &'static [World] {
 
 fn mentions(data: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && data.windows(needle.len()).any(|w| w == needle)
+}
+
+// --------------------------------------------------------------------------------------------
+// xmlenc
+
+/// The template response of the `xmlenc` target and the decryption codes it may produce.
+const XMLENC_TEMPLATE: &str = "enc_aes256gcm_mgf1p_inline.xml";
+const DECRYPTION_CODES: [&str; 6] = [
+    "decryption_failed",
+    "encrypted_assertion_malformed",
+    "encryption_algorithm_unsupported",
+    "encryption_rsa_1_5_refused",
+    "encrypted_response_unsigned",
+    "encrypted_assertion_unsupported",
+];
+
+struct XmlencWorld {
+    sp: ServiceProvider,
+    request_id: Option<String>,
+    now: UnixTime,
+    /// The template response, split around its EncryptedAssertion.
+    before: Vec<u8>,
+    after: Vec<u8>,
+}
+
+fn xmlenc_world() -> Option<&'static XmlencWorld> {
+    static WORLD: OnceLock<Option<XmlencWorld>> = OnceLock::new();
+    WORLD
+        .get_or_init(|| {
+            let dir = repo_root().join("tests/data/generated");
+            let read = |name: &str| std::fs::read(dir.join(name)).ok();
+            let defaults: serde_json::Value =
+                serde_json::from_slice::<serde_json::Value>(&read("cases.json")?)
+                    .ok()?
+                    .get("defaults")?
+                    .clone();
+            let text = |key: &str| defaults.get(key)?.as_str().map(str::to_owned);
+            let idp = IdentityProvider::new(text("idpEntityId")?, "")
+                .certificate_pem(std::str::from_utf8(&read("idp.crt")?).ok()?)
+                .ok()?;
+            let mut builder = ServiceProvider::builder()
+                .entity_id(text("spEntityId")?)
+                .acs_url(text("acsUrl")?)
+                .idp(idp);
+            for key in ["sp-enc.key", "sp-enc2.key"] {
+                builder = builder
+                    .decryption_key_pem(std::str::from_utf8(&read(key)?).ok()?)
+                    .ok()?;
+            }
+            let template = read(XMLENC_TEMPLATE)?;
+            let start = find(&template, b"<EncryptedAssertion")?;
+            let end = find(&template, b"</EncryptedAssertion>")? + b"</EncryptedAssertion>".len();
+            Some(XmlencWorld {
+                sp: builder.build().ok()?,
+                request_id: text("requestId"),
+                now: UnixTime::parse_rfc3339_utc(&text("now")?)?,
+                before: template.get(..start)?.to_vec(),
+                after: template.get(end..)?.to_vec(),
+            })
+        })
+        .as_ref()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The decryptor: the bytes take the place of the EncryptedAssertion of a generated encrypted
+/// response (seeds: the EncryptedAssertions of every `enc_*` case), and are also verified as a
+/// whole response. Never panics; an accepted response carries a verified signature; a
+/// `decryption_failed` always has the one fixed message.
+pub fn xmlenc(data: &[u8]) {
+    let Some(w) = xmlenc_world() else {
+        return;
+    };
+    let expect = Expect {
+        request_id: w.request_id.as_deref(),
+        now: w.now,
+    };
+    let mut spliced = w.before.clone();
+    spliced.extend_from_slice(data);
+    spliced.extend_from_slice(&w.after);
+    static FAILED_MESSAGE: OnceLock<String> = OnceLock::new();
+    let failed = FAILED_MESSAGE
+        .get_or_init(|| saml_edge::Error::from(saml_edge::DecryptionError::Failed).to_string());
+    for input in [&spliced, data] {
+        match w.sp.verify_xml(input, &expect) {
+            Ok(identity) => assert!(
+                identity.response_signed || identity.assertion_signed,
+                "an unsigned assertion was accepted"
+            ),
+            Err(e) if e.code() == "decryption_failed" => assert_eq!(&e.to_string(), failed),
+            Err(e) => {
+                let _ = DECRYPTION_CODES.contains(&e.code());
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use rsa::BoxedUint;
 use rsa::sha2::{Digest as _, Sha256, Sha384, Sha512};
 use rsa::traits::PublicKeyParts as _;
-use saml_edge::crypto::{RsaPublicKey, SignatureAlgorithm};
+use saml_edge::internal::crypto::{RsaPublicKey, SignatureAlgorithm};
 
 const MESSAGE: &[u8] = b"saml-edge fuzz message";
 

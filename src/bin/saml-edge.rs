@@ -1,19 +1,17 @@
 //! `saml-edge`: the native command-line tool over the library.
 //!
 //! ```text
-//! saml-edge verify   --idp-cert FILE... | --idp-metadata FILE  [--idp-entity-id ID]
-//!                    --sp-entity-id ID --acs-url URL [--request-id ID | --allow-unsolicited]
-//!                    [--clock-skew SECS] [--now RFC3339] [--allow-sha1]      < SAMLResponse
-//! saml-edge inspect  [same options as verify; with --idp-cert every check is listed] < SAMLResponse
-//! saml-edge login-url --idp-sso-url URL | --idp-metadata FILE [--idp-entity-id ID]
-//!                    --sp-entity-id ID --acs-url URL [--relay-state S] [--force-authn]
-//!                    [--is-passive] [--login-hint UPN] [--name-id-format URI]
-//!                    [--sign-key FILE [--sign-cert FILE]] [--now RFC3339]
-//! saml-edge metadata --sp-entity-id ID --acs-url URL [--slo-url URL] [--name-id-format URI]
-//!                    [--sign-cert FILE [--sign-key FILE]]
+//! saml-edge verify    < SAMLResponse   verify a response, print the identity as JSON
+//! saml-edge inspect   < SAMLResponse   pretty-print a response and list every check
+//! saml-edge login-url                  an AuthnRequest as an HTTP-Redirect URL
+//! saml-edge metadata                   this SP's metadata XML, to upload to the IdP
+//! saml-edge COMMAND --help             that command's options
 //! ```
-//! Exit codes: 0 accepted, 1 rejected (`{"error":{"code":…,"message":…}}` on stdout), 2 unusable
-//! arguments or configuration (a message on stderr).
+//! Each command's usage text is written once, beside its code ([`VERIFY_USAGE`],
+//! [`INSPECT_USAGE`], `outgoing::LOGIN_URL_USAGE`, `outgoing::METADATA_USAGE`), and listed in
+//! [`COMMANDS`]. Exit codes: 0 accepted (or help printed), 1 rejected
+//! (`{"error":{"code":…,"message":…}}` on stdout), 2 unusable arguments or configuration (a
+//! message and the command's usage on stderr).
 
 #[path = "cli/outgoing.rs"]
 mod outgoing;
@@ -29,21 +27,92 @@ use saml_edge::{
 };
 use serde_json::{Map, Value, json};
 
-const USAGE: &str = "usage:
-  saml-edge verify  --idp-cert FILE... | --idp-metadata FILE [--idp-entity-id ID]
-                    --sp-entity-id ID --acs-url URL [--request-id ID | --allow-unsolicited]
-                    [--clock-skew SECS] [--now RFC3339] [--allow-sha1]   < SAMLResponse
-  saml-edge inspect [--idp-cert FILE... --idp-entity-id ID --sp-entity-id ID --acs-url URL ...]
-                    < SAMLResponse
-  saml-edge login-url --idp-sso-url URL | --idp-metadata FILE [--idp-entity-id ID]
-                    --sp-entity-id ID --acs-url URL [--relay-state S] [--force-authn]
-                    [--is-passive] [--login-hint UPN] [--name-id-format URI]
-                    [--sign-key FILE [--sign-cert FILE]] [--now RFC3339]
-  saml-edge metadata --sp-entity-id ID --acs-url URL [--slo-url URL] [--name-id-format URI]
-                    [--sign-cert FILE [--sign-key FILE]]
-stdin holds the SAMLResponse form value (base64, line breaks allowed) or the raw XML.
-login-url prints {\"url\": …, \"requestId\": …} (HTTP-Redirect binding, signed with --sign-key);
-metadata prints the SP metadata XML to upload to the IdP (signed when --sign-key is given).";
+/// `saml-edge verify --help`.
+const VERIFY_USAGE: &str = "\
+usage: saml-edge verify --idp-cert FILE... | --idp-metadata FILE  [--idp-entity-id ID]
+                        --sp-entity-id ID --acs-url URL [--request-id ID | --allow-unsolicited]
+                        [--clock-skew SECS] [--now RFC3339] [--allow-sha1]
+                        [--sp-key FILE... [--decrypt-only-signed-responses]]  < SAMLResponse
+
+Verifies the SAMLResponse on stdin (the form value, base64 with line breaks allowed, or the raw
+XML) and prints the identity as one JSON object (the JS API's field names).
+
+  --idp-cert FILE        the IdP's signing certificate, PEM or bare base64 (repeat for several)
+  --idp-metadata FILE    the IdP's federation metadata XML: entity ID and signing certificates
+  --idp-entity-id ID     the IdP's entity ID (Entra ID: https://sts.windows.net/<tenant id>/);
+                         required with --idp-cert, picks the entity in --idp-metadata
+  --sp-entity-id ID      this SP's entity ID (the Audience)
+  --acs-url URL          this SP's Assertion Consumer Service URL (Destination, Recipient)
+  --request-id ID        the ID of the AuthnRequest the response answers (InResponseTo)
+  --allow-unsolicited    accept an IdP-initiated response (no InResponseTo)
+  --clock-skew SECS      tolerated clock difference (default 180, at most 3600)
+  --now RFC3339          verify at this UTC time instead of the system clock
+  --allow-sha1           accept SHA-1 signatures and digests (legacy IdPs)
+  --sp-key FILE          a private key (PEM, PKCS#8 or PKCS#1) that decrypts encrypted assertions
+                         (Entra ID \"Token encryption\"); repeat during a rollover, tried in order
+  --decrypt-only-signed-responses
+                         decrypt only when the Response's own signature verified first (it
+                         covers the ciphertext; Entra: \"Sign SAML response and assertion\")
+  -h, --help             this text
+
+Exit codes: 0 accepted, 1 rejected ({\"error\":{\"code\":…,\"message\":…}} on stdout),
+2 unusable arguments or configuration (a message on stderr).";
+
+/// `saml-edge inspect --help`.
+const INSPECT_USAGE: &str = "\
+usage: saml-edge inspect [--idp-cert FILE... | --idp-metadata FILE] [the options of verify]
+                         < SAMLResponse
+
+Pretty-prints the SAMLResponse on stdin (form value or raw XML). With --idp-cert or
+--idp-metadata it also runs every check of verify and lists each one's outcome, then the
+identity. Settings not given are taken from the response itself and announced on stderr, so
+--idp-cert FILE alone checks the signatures. The options are those of verify
+(saml-edge verify --help).
+
+  -h, --help             this text
+
+Exit codes: 0 the XML parses (and, when checked, the response is accepted), 1 otherwise,
+2 unusable arguments or configuration.";
+
+/// Every command, with its usage text (the first paragraph is its synopsis in `saml-edge --help`)
+/// and what runs it.
+const COMMANDS: &[(&str, &str, Command)] = &[
+    ("verify", VERIFY_USAGE, run_verify),
+    ("inspect", INSPECT_USAGE, run_inspect),
+    ("login-url", outgoing::LOGIN_URL_USAGE, outgoing::login_url),
+    ("metadata", outgoing::METADATA_USAGE, outgoing::metadata),
+];
+
+/// A command: its arguments (after the command name) to an exit code.
+type Command = fn(&[String]) -> Result<ExitCode, Usage>;
+
+/// The first paragraph of a command's usage: its synopsis.
+fn synopsis(usage: &str) -> &str {
+    usage.split("\n\n").next().unwrap_or(usage)
+}
+
+/// `saml-edge --help`: every command's synopsis.
+fn usage() -> String {
+    let mut text = String::from("usage: saml-edge COMMAND [OPTIONS]\n");
+    for (_, usage, _) in COMMANDS {
+        text.push('\n');
+        for line in synopsis(usage).lines() {
+            // "usage: saml-edge …" and its aligned continuation lines, two columns in.
+            let line = line
+                .strip_prefix("usage: ")
+                .or_else(|| line.strip_prefix("       "))
+                .unwrap_or(line);
+            text.push_str("  ");
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    text.push_str(
+        "\nsaml-edge COMMAND --help (or -h) describes a command's options. Exit codes: 0 accepted,\n\
+         1 rejected (an error object on stdout), 2 unusable arguments or configuration.",
+    );
+    text
+}
 
 /// Parsed command-line options shared by `verify` and `inspect`.
 #[derive(Default, Clone)]
@@ -58,10 +127,17 @@ struct Options {
     clock_skew: Option<u64>,
     now: Option<UnixTime>,
     allow_sha1: bool,
+    sp_keys: Vec<String>,
+    decrypt_only_signed_responses: bool,
 }
 
-/// A usage error: exit code 2.
-struct Usage(String);
+/// Why a command stops before doing its work.
+enum Usage {
+    /// Unusable arguments or configuration: exit code 2, the message and the usage on stderr.
+    Error(String),
+    /// `-h` or `--help` where an option was expected: exit code 0, the usage on stdout.
+    Help,
+}
 
 fn parse_options(args: &[String]) -> Result<Options, Usage> {
     let mut options = Options::default();
@@ -70,7 +146,7 @@ fn parse_options(args: &[String]) -> Result<Options, Usage> {
         let mut value = || {
             iter.next()
                 .cloned()
-                .ok_or_else(|| Usage(format!("{flag} needs a value")))
+                .ok_or_else(|| Usage::Error(format!("{flag} needs a value")))
         };
         match flag.as_str() {
             "--idp-cert" => options.idp_certs.push(value()?),
@@ -81,26 +157,29 @@ fn parse_options(args: &[String]) -> Result<Options, Usage> {
             "--request-id" => options.request_id = Some(value()?),
             "--allow-unsolicited" => options.allow_unsolicited = true,
             "--allow-sha1" => options.allow_sha1 = true,
+            "--sp-key" => options.sp_keys.push(value()?),
+            "--decrypt-only-signed-responses" => options.decrypt_only_signed_responses = true,
             "--clock-skew" => {
                 let v = value()?;
-                options.clock_skew = Some(
-                    v.parse()
-                        .map_err(|_| Usage(format!("--clock-skew takes seconds, not {v}")))?,
-                );
+                options.clock_skew =
+                    Some(v.parse().map_err(|_| {
+                        Usage::Error(format!("--clock-skew takes seconds, not {v}"))
+                    })?);
             }
             "--now" => {
                 let v = value()?;
                 options.now = Some(UnixTime::parse_rfc3339_utc(&v).ok_or_else(|| {
-                    Usage(format!(
+                    Usage::Error(format!(
                         "--now takes a UTC time like 2026-01-15T10:00:00Z, not {v}"
                     ))
                 })?);
             }
-            other => return Err(Usage(format!("unknown option {other}"))),
+            "--help" | "-h" => return Err(Usage::Help),
+            other => return Err(Usage::Error(format!("unknown option {other}"))),
         }
     }
     if options.request_id.is_some() && options.allow_unsolicited {
-        return Err(Usage(
+        return Err(Usage::Error(
             "give --request-id or --allow-unsolicited, not both".into(),
         ));
     }
@@ -108,29 +187,31 @@ fn parse_options(args: &[String]) -> Result<Options, Usage> {
 }
 
 fn read_file(path: &str) -> Result<Vec<u8>, Usage> {
-    std::fs::read(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))
+    std::fs::read(path).map_err(|e| Usage::Error(format!("cannot read {path}: {e}")))
 }
 
 /// Builds the service provider; configuration problems are usage errors (exit 2).
 fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
-    let config_error = |e: Error| Usage(format!("{} ({})", e, e.code()));
+    let config_error = |e: Error| Usage::Error(format!("{} ({})", e, e.code()));
     let mut idp = if let Some(path) = &options.idp_metadata {
         let xml = read_file(path)?;
         let idp = IdentityProvider::from_metadata_xml(&xml, options.idp_entity_id.as_deref())
             .map_err(config_error)?;
         if !options.idp_certs.is_empty() {
-            return Err(Usage("give --idp-cert or --idp-metadata, not both".into()));
+            return Err(Usage::Error(
+                "give --idp-cert or --idp-metadata, not both".into(),
+            ));
         }
         idp
     } else {
         let entity_id = options
             .idp_entity_id
             .clone()
-            .ok_or_else(|| Usage("--idp-entity-id is required with --idp-cert (Entra ID: https://sts.windows.net/<tenant id>/)".into()))?;
+            .ok_or_else(|| Usage::Error("--idp-entity-id is required with --idp-cert (Entra ID: https://sts.windows.net/<tenant id>/)".into()))?;
         IdentityProvider::new(entity_id, "")
     };
     if options.idp_metadata.is_none() && options.idp_certs.is_empty() {
-        return Err(Usage(
+        return Err(Usage::Error(
             "--idp-cert FILE or --idp-metadata FILE is required".into(),
         ));
     }
@@ -144,21 +225,31 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
             options
                 .sp_entity_id
                 .clone()
-                .ok_or_else(|| Usage("--sp-entity-id is required".into()))?,
+                .ok_or_else(|| Usage::Error("--sp-entity-id is required".into()))?,
         )
         .acs_url(
             options
                 .acs_url
                 .clone()
-                .ok_or_else(|| Usage("--acs-url is required".into()))?,
+                .ok_or_else(|| Usage::Error("--acs-url is required".into()))?,
         )
         .idp(idp)
         .allow_unsolicited(options.allow_unsolicited)
-        .allow_sha1(options.allow_sha1);
+        .danger_allow_sha1(options.allow_sha1);
     if let Some(secs) = options.clock_skew {
         builder = builder.clock_skew(Duration::from_secs(secs));
     }
-    builder.build().map_err(config_error)
+    for path in &options.sp_keys {
+        let pem = String::from_utf8(read_file(path)?)
+            .map_err(|_| Usage::Error(format!("{path} is not a PEM text file")))?;
+        builder = builder
+            .decryption_key_pem(&pem)
+            .map_err(|e| Usage::Error(format!("--sp-key {path}: {e} ({})", e.code())))?;
+    }
+    builder
+        .decrypt_only_signed_responses(options.decrypt_only_signed_responses)
+        .build()
+        .map_err(config_error)
 }
 
 fn now(options: &Options) -> UnixTime {
@@ -180,8 +271,8 @@ fn read_stdin() -> Result<String, Usage> {
     std::io::stdin()
         .take(64 * 1024 * 1024)
         .read_to_end(&mut input)
-        .map_err(|e| Usage(format!("cannot read stdin: {e}")))?;
-    String::from_utf8(input).map_err(|_| Usage("stdin is not UTF-8 text".into()))
+        .map_err(|e| Usage::Error(format!("cannot read stdin: {e}")))?;
+    String::from_utf8(input).map_err(|_| Usage::Error("stdin is not UTF-8 text".into()))
 }
 
 /// The identity as one JSON object, with the JS API's field names.
@@ -270,7 +361,7 @@ fn assume_missing_from_response(options: &Options, input: &str) -> Options {
     let bytes = if input.trim_start().starts_with('<') {
         Ok(input.as_bytes().to_vec())
     } else {
-        saml_edge::encoding::decode_post_field(input, &Limits::default())
+        saml_edge::internal::encoding::decode_post_field(input, &Limits::default())
     };
     let doc = bytes
         .ok()
@@ -360,7 +451,7 @@ fn inspect(options: &Options) -> Result<ExitCode, Usage> {
     let bytes = if input.trim_start().starts_with('<') {
         Ok(input.into_bytes())
     } else {
-        saml_edge::encoding::decode_post_field(&input, &limits)
+        saml_edge::internal::encoding::decode_post_field(&input, &limits)
     };
     match bytes {
         Ok(bytes) => Ok(if print_xml(&bytes) {
@@ -390,25 +481,53 @@ fn print_xml(bytes: &[u8]) -> bool {
     }
 }
 
+fn run_verify(args: &[String]) -> Result<ExitCode, Usage> {
+    verify(&parse_options(args)?)
+}
+
+fn run_inspect(args: &[String]) -> Result<ExitCode, Usage> {
+    inspect(&parse_options(args)?)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        eprintln!("{USAGE}");
+        eprintln!("{}", usage());
         return ExitCode::from(2);
     };
-    let result = match command.as_str() {
-        "verify" => parse_options(rest).and_then(|o| verify(&o)),
-        "inspect" => parse_options(rest).and_then(|o| inspect(&o)),
-        "login-url" => outgoing::login_url(rest),
-        "metadata" => outgoing::metadata(rest),
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+    if matches!(command.as_str(), "help" | "--help" | "-h") {
+        // `saml-edge help COMMAND` is `saml-edge COMMAND --help`.
+        let Some(topic) = rest.first() else {
+            println!("{}", usage());
             return ExitCode::SUCCESS;
-        }
-        other => Err(Usage(format!("unknown command {other}"))),
+        };
+        return match COMMANDS.iter().find(|(name, _, _)| name == topic) {
+            Some((_, usage, _)) => {
+                println!("{usage}");
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("saml-edge: unknown command {topic}\n\n{}", usage());
+                ExitCode::from(2)
+            }
+        };
+    }
+    let Some((name, usage, run)) = COMMANDS.iter().find(|(name, _, _)| name == command) else {
+        eprintln!("saml-edge: unknown command {command}\n\n{}", usage());
+        return ExitCode::from(2);
     };
-    result.unwrap_or_else(|Usage(message)| {
-        eprintln!("saml-edge: {message}\n\n{USAGE}");
-        ExitCode::from(2)
-    })
+    match run(rest) {
+        Ok(code) => code,
+        Err(Usage::Help) => {
+            println!("{usage}");
+            ExitCode::SUCCESS
+        }
+        Err(Usage::Error(message)) => {
+            eprintln!(
+                "saml-edge {name}: {message}\n\n{}\n\nsaml-edge {name} --help describes the options.",
+                synopsis(usage)
+            );
+            ExitCode::from(2)
+        }
+    }
 }

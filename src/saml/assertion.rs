@@ -1,13 +1,18 @@
 //! The identity and conditions of a signed Assertion.
 //!
-//! [`SignedAssertion`] can only be made from a [`Verified`] proof: either the Assertion itself was
-//! verified, or the Response that directly contains it was. Every value is then read by a fixed
+//! [`SignedAssertion`] can only be made from [`Verified`] proofs: either the Assertion itself was
+//! verified, or the Response that directly contains it was. The document and the Assertion node
+//! come from the proofs, never from a separate argument. Every value is then read by a fixed
 //! structural path below that node (V11), as the full character content of the element (V12).
 
-use super::{ASSERTION_NS, BEARER, ENTITY_FORMAT, PROTOCOL_NS};
+use super::checks::{
+    Checks, check_in_response_to, check_issuer, check_version, is_xml_whitespace, simple_text,
+    time_attribute, uri_text,
+};
+use super::{ASSERTION_NS, BEARER};
 use crate::Error;
 use crate::dsig::Verified;
-use crate::error::SamlError;
+use crate::error::{Part, SamlError, malformed};
 use crate::time::UnixTime;
 use crate::xml::{Document, Element, NodeId, NodeKind};
 
@@ -70,78 +75,85 @@ impl Identity {
     }
 }
 
-/// An Assertion covered by a verified signature (its own, or its Response's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SignedAssertion {
+/// An Assertion covered by a verified signature (its own, or its Response's). Like the
+/// [`Verified`] proofs it is made from, it borrows their document and is not `Clone`.
+#[derive(Debug)]
+pub struct SignedAssertion<'d> {
+    doc: &'d Document,
     node: NodeId,
     response_signed: bool,
     assertion_signed: bool,
 }
 
-impl SignedAssertion {
-    /// Builds the proof from verified signatures. `response` and `assertion` must come from the
-    /// same document; `assertion_node` is the single direct-child Assertion of the Response.
+impl<'d> SignedAssertion<'d> {
+    /// The Assertion that the verified signatures cover, taken from the proofs only: the element
+    /// `assertion` proved (an Assertion's own signature), or else the single Assertion directly
+    /// inside the element `response` proved (the Response's signature). `None` when neither
+    /// covers an Assertion, or when the two proofs speak for two different documents.
     pub fn new(
-        doc: &Document,
-        assertion_node: NodeId,
-        response: Option<&Verified>,
-        assertion: Option<&Verified>,
-    ) -> Option<SignedAssertion> {
-        let by_assertion = assertion.is_some_and(|v| v.node() == assertion_node);
-        let by_response = response.is_some_and(|v| doc.parent(assertion_node) == Some(v.node()));
+        response: Option<&Verified<'d>>,
+        assertion: Option<&Verified<'d>>,
+    ) -> Option<SignedAssertion<'d>> {
+        let doc = match (response, assertion) {
+            (Some(r), Some(a)) if !std::ptr::eq(r.document(), a.document()) => return None,
+            (Some(proof), _) | (None, Some(proof)) => proof.document(),
+            (None, None) => return None,
+        };
+        let own = assertion
+            .map(Verified::node)
+            .filter(|&node| is_assertion(doc, node));
+        let node = own.or_else(|| response.and_then(|r| single_child_assertion(doc, r.node())))?;
+        let by_response = response.is_some_and(|r| doc.parent(node) == Some(r.node()));
+        Some(SignedAssertion {
+            doc,
+            node,
+            response_signed: by_response,
+            assertion_signed: own.is_some(),
+        })
+    }
+}
+
+impl<'d> SignedAssertion<'d> {
+    /// The proof for an assertion decrypted from an EncryptedAssertion (see `crate::xmlenc`):
+    /// either its own signature, verified on the decrypted document (`assertion`), or the
+    /// verified signature of the Response that directly contains the EncryptedAssertion
+    /// (`response`, on the Response's document), which covers the ciphertext and so the
+    /// plaintext. `None` when neither applies, or a proof speaks for another document.
+    pub fn decrypted(
+        decrypted: &'d crate::xmlenc::Decrypted<'_>,
+        response: Option<&Verified<'_>>,
+        assertion: Option<&Verified<'d>>,
+    ) -> Option<SignedAssertion<'d>> {
+        let doc = decrypted.document();
+        let node = decrypted.assertion();
+        let by_assertion =
+            assertion.is_some_and(|a| std::ptr::eq(a.document(), doc) && a.node() == node);
+        let outer = decrypted.response_document();
+        let by_response = response.is_some_and(|r| {
+            std::ptr::eq(r.document(), outer)
+                && outer.parent(decrypted.encrypted_assertion()) == Some(r.node())
+        });
         (by_assertion || by_response).then_some(SignedAssertion {
-            node: assertion_node,
+            doc,
+            node,
             response_signed: by_response,
             assertion_signed: by_assertion,
         })
     }
 }
 
-/// What the service provider expects of an assertion.
-#[derive(Debug, Clone, Copy)]
-pub struct Checks<'a> {
-    /// The IdP entity ID (expected Issuer).
-    pub idp_entity_id: &'a str,
-    /// The SP entity ID (expected Audience).
-    pub sp_entity_id: &'a str,
-    /// Further accepted audiences (e.g. Entra's `spn:<app id>`).
-    pub extra_audiences: &'a [String],
-    /// The ACS URL (expected Destination and Recipient).
-    pub acs_url: &'a str,
-    /// The ID of the AuthnRequest this browser sent, if any.
-    pub request_id: Option<&'a str>,
-    /// Accept responses without InResponseTo.
-    pub allow_unsolicited: bool,
-    /// The verification time.
-    pub now: UnixTime,
-    /// Tolerated clock difference, in seconds.
-    pub skew_secs: i64,
+fn is_assertion(doc: &Document, node: NodeId) -> bool {
+    doc.element(node)
+        .is_some_and(|e| e.is(ASSERTION_NS, "Assertion"))
 }
 
-fn malformed(detail: impl Into<String>) -> Error {
-    SamlError::Malformed {
-        detail: detail.into(),
+/// The Assertion child of `parent` when there is exactly one.
+fn single_child_assertion(doc: &Document, parent: NodeId) -> Option<NodeId> {
+    let mut assertions = doc.children_named(parent, ASSERTION_NS, "Assertion");
+    match (assertions.next(), assertions.next()) {
+        (Some((node, _)), None) => Some(node),
+        _ => None,
     }
-    .into()
-}
-
-fn is_xml_whitespace(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
-}
-
-/// The text of a simple-content element; child elements are refused.
-fn simple_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error> {
-    if doc.has_child_elements(node) {
-        return Err(malformed(format!("{what} contains elements")));
-    }
-    Ok(doc.text(node))
-}
-
-/// A URI-typed value (xs:anyURI collapses surrounding white space).
-fn uri_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error> {
-    Ok(simple_text(doc, node, what)?
-        .trim_matches(is_xml_whitespace)
-        .to_owned())
 }
 
 /// The text content of all descendants, skipping comments and processing instructions.
@@ -155,19 +167,6 @@ fn deep_text(doc: &Document, node: NodeId) -> String {
     out
 }
 
-fn time_attribute(element: &Element, name: &str) -> Result<Option<UnixTime>, Error> {
-    match element.attribute(name) {
-        None => Ok(None),
-        Some(value) => UnixTime::parse_rfc3339_utc(value).map(Some).ok_or_else(|| {
-            SamlError::InvalidTime {
-                field: name.to_owned(),
-                value: value.to_owned(),
-            }
-            .into()
-        }),
-    }
-}
-
 fn exactly_one<'d>(
     doc: &'d Document,
     parent: NodeId,
@@ -177,111 +176,35 @@ fn exactly_one<'d>(
     let mut found = doc.children_named(parent, ASSERTION_NS, local);
     let first = found
         .next()
-        .ok_or_else(|| malformed(format!("{what} has no {local}")))?;
+        .ok_or_else(|| malformed(Part::Saml, format!("{what} has no {local}")))?;
     if found.next().is_some() {
-        return Err(malformed(format!("{what} has more than one {local}")));
+        return Err(malformed(
+            Part::Saml,
+            format!("{what} has more than one {local}"),
+        ));
     }
     Ok(first)
 }
 
-fn check_version(element: &Element) -> Result<(), Error> {
-    match element.attribute("Version") {
-        Some("2.0") => Ok(()),
-        other => Err(SamlError::UnsupportedVersion {
-            found: other.unwrap_or_default().to_owned(),
-        }
-        .into()),
-    }
-}
-
-fn check_issuer(
-    doc: &Document,
-    issuer: NodeId,
-    element: &Element,
-    checks: &Checks<'_>,
-) -> Result<String, Error> {
-    let value = uri_text(doc, issuer, "Issuer")?;
-    let format_ok = element
-        .attribute("Format")
-        .is_none_or(|f| f == ENTITY_FORMAT);
-    if value != checks.idp_entity_id || !format_ok {
-        return Err(SamlError::IssuerMismatch {
-            expected: checks.idp_entity_id.to_owned(),
-            found: value,
-        }
-        .into());
-    }
-    Ok(value)
-}
-
-/// InResponseTo rule shared by the Response and the bearer confirmation.
-fn check_in_response_to(found: Option<&str>, checks: &Checks<'_>) -> Result<(), Error> {
-    match (found, checks.request_id) {
-        (None, _) if checks.allow_unsolicited => Ok(()),
-        (None, _) => Err(SamlError::UnsolicitedResponse.into()),
-        (Some(found), Some(expected)) if found == expected => Ok(()),
-        (Some(found), expected) => Err(SamlError::InResponseToMismatch {
-            expected: expected.unwrap_or("(no request pending)").to_owned(),
-            found: found.to_owned(),
-        }
-        .into()),
-    }
-}
-
-/// Response-level cross-checks. The Response may be unsigned; these values are compared with
-/// configuration and can only reject.
-pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> Result<(), Error> {
-    let element = doc
-        .element(response)
-        .ok_or_else(|| malformed("no Response"))?;
-    check_version(element)?;
-    time_attribute(element, "IssueInstant")?;
-    let mut issuers = doc.children_named(response, ASSERTION_NS, "Issuer");
-    if let Some((issuer, issuer_element)) = issuers.next() {
-        check_issuer(doc, issuer, issuer_element, checks)?;
-    }
-    if issuers.next().is_some() {
-        return Err(malformed("the Response has more than one Issuer"));
-    }
-    if let Some(destination) = element.attribute("Destination")
-        && destination != checks.acs_url
-    {
-        return Err(SamlError::DestinationMismatch {
-            expected: checks.acs_url.to_owned(),
-            found: destination.to_owned(),
-        }
-        .into());
-    }
-    if let Some(in_response_to) = element.attribute("InResponseTo") {
-        check_in_response_to(Some(in_response_to), checks)?;
-    }
-    debug_assert!(element.is(PROTOCOL_NS, "Response"));
-    Ok(())
-}
-
 /// Validates the signed assertion against `checks` and returns the identity.
-pub fn validate(
-    doc: &Document,
-    signed: SignedAssertion,
-    checks: &Checks<'_>,
-) -> Result<Identity, Error> {
-    let assertion = signed.node;
+pub fn validate(signed: &SignedAssertion<'_>, checks: &Checks<'_>) -> Result<Identity, Error> {
+    let (doc, assertion) = (signed.doc, signed.node);
     let element = doc
         .element(assertion)
-        .ok_or_else(|| malformed("no Assertion"))?;
+        .ok_or_else(|| malformed(Part::Saml, "no Assertion"))?;
     check_version(element)?;
     let assertion_id = element.attribute("ID").unwrap_or_default().to_owned();
     if !crate::xml::is_ncname(&assertion_id) {
-        return Err(malformed("the Assertion has no valid ID"));
+        return Err(malformed(Part::Saml, "the Assertion has no valid ID"));
     }
     let (issuer_node, issuer_element) = exactly_one(doc, assertion, "Issuer", "the Assertion")?;
     let issuer = check_issuer(doc, issuer_node, issuer_element, checks)?;
     let issue_instant = time_attribute(element, "IssueInstant")?
-        .ok_or_else(|| malformed("the Assertion has no IssueInstant"))?;
+        .ok_or_else(|| malformed(Part::Saml, "the Assertion has no IssueInstant"))?;
     if issue_instant > checks.now.plus_secs(checks.skew_secs) {
         return Err(SamlError::NotYetValid {
-            not_before: issue_instant.to_string(),
-            now: checks.now.to_string(),
+            not_before: issue_instant,
+            now: checks.now,
         }
         .into());
     }
@@ -322,15 +245,16 @@ fn read_name_id(doc: &Document, subject: NodeId) -> Result<(String, Option<Strin
             .next()
             .is_some()
         {
-            return Err(malformed(format!(
-                "the Subject uses {other}, only NameID is supported"
-            )));
+            return Err(malformed(
+                Part::Saml,
+                format!("the Subject uses {other}, only NameID is supported"),
+            ));
         }
     }
     let (name_id, element) = exactly_one(doc, subject, "NameID", "the Subject")?;
     let value = simple_text(doc, name_id, "NameID")?;
     if value.trim_matches(is_xml_whitespace).is_empty() {
-        return Err(malformed("the NameID is empty"));
+        return Err(malformed(Part::Saml, "the NameID is empty"));
     }
     Ok((value, element.attribute("Format").map(str::to_owned)))
 }
@@ -408,8 +332,8 @@ fn check_bearer(
         .ok_or_else(|| invalid("SubjectConfirmationData has no NotOnOrAfter"))?;
     if not_on_or_after.plus_secs(checks.skew_secs) <= checks.now {
         return Err(SamlError::Expired {
-            not_on_or_after: not_on_or_after.to_string(),
-            now: checks.now.to_string(),
+            not_on_or_after,
+            now: checks.now,
         }
         .into());
     }
@@ -417,8 +341,8 @@ fn check_bearer(
         && not_before > checks.now.plus_secs(checks.skew_secs)
     {
         return Err(SamlError::NotYetValid {
-            not_before: not_before.to_string(),
-            now: checks.now.to_string(),
+            not_before,
+            now: checks.now,
         }
         .into());
     }
@@ -441,8 +365,8 @@ fn check_conditions(
         && not_before > checks.now.plus_secs(checks.skew_secs)
     {
         return Err(SamlError::NotYetValid {
-            not_before: not_before.to_string(),
-            now: checks.now.to_string(),
+            not_before,
+            now: checks.now,
         }
         .into());
     }
@@ -451,8 +375,8 @@ fn check_conditions(
         && limit.plus_secs(checks.skew_secs) <= checks.now
     {
         return Err(SamlError::Expired {
-            not_on_or_after: limit.to_string(),
-            now: checks.now.to_string(),
+            not_on_or_after: limit,
+            now: checks.now,
         }
         .into());
     }
@@ -494,15 +418,15 @@ fn read_authn_statement(
     let mut statements = doc.children_named(assertion, ASSERTION_NS, "AuthnStatement");
     let (statement, element) = statements
         .next()
-        .ok_or_else(|| malformed("the Assertion has no AuthnStatement"))?;
+        .ok_or_else(|| malformed(Part::Saml, "the Assertion has no AuthnStatement"))?;
     let authn_instant = time_attribute(element, "AuthnInstant")?;
     let session_not_on_or_after = time_attribute(element, "SessionNotOnOrAfter")?;
     if let Some(limit) = session_not_on_or_after
         && limit.plus_secs(checks.skew_secs) <= checks.now
     {
         return Err(SamlError::Expired {
-            not_on_or_after: limit.to_string(),
-            now: checks.now.to_string(),
+            not_on_or_after: limit,
+            now: checks.now,
         }
         .into());
     }
@@ -533,7 +457,7 @@ fn read_attributes(doc: &Document, assertion: NodeId) -> Result<Vec<Attribute>, 
         for (attribute, element) in doc.children_named(statement, ASSERTION_NS, "Attribute") {
             let name = element
                 .attribute("Name")
-                .ok_or_else(|| malformed("an Attribute has no Name"))?;
+                .ok_or_else(|| malformed(Part::Saml, "an Attribute has no Name"))?;
             let values = doc
                 .children_named(attribute, ASSERTION_NS, "AttributeValue")
                 .map(|(value, _)| deep_text(doc, value));
@@ -550,4 +474,86 @@ fn read_attributes(doc: &Document, assertion: NodeId) -> Result<Vec<Attribute>, 
         }
     }
     Ok(attributes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::danger::AlgorithmPolicy;
+    use crate::dsig::verify_enveloped;
+    use crate::saml::structure;
+    use crate::x509::Certificate;
+    use crate::{Limits, UnixTime};
+
+    fn generated(name: &str) -> Vec<u8> {
+        let path = format!("{}/tests/data/generated/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap()
+    }
+
+    fn both_signed() -> Document {
+        let xml = generated("entra2021_both_signed_compact.xml");
+        Document::parse(&xml, &Limits::default()).unwrap()
+    }
+
+    /// The Response's and the Assertion's proofs of `doc`.
+    fn proofs(doc: &Document) -> (Verified<'_>, Verified<'_>) {
+        let trusted = Certificate::parse_all(&generated("idp.crt")).unwrap();
+        let shape = structure::check(doc).unwrap();
+        let verify =
+            |signature| verify_enveloped(doc, signature, &trusted, &AlgorithmPolicy::default());
+        (
+            verify(shape.response_signature.unwrap()).unwrap(),
+            verify(shape.assertion_signature.unwrap()).unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_assertion_comes_from_the_proofs() {
+        let doc = both_signed();
+        let (response, assertion) = proofs(&doc);
+        let both = SignedAssertion::new(Some(&response), Some(&assertion)).unwrap();
+        assert_eq!(both.node, assertion.node());
+        assert!(both.response_signed && both.assertion_signed);
+
+        let by_response = SignedAssertion::new(Some(&response), None).unwrap();
+        assert_eq!(by_response.node, assertion.node());
+        assert!(by_response.response_signed && !by_response.assertion_signed);
+
+        let by_assertion = SignedAssertion::new(None, Some(&assertion)).unwrap();
+        assert_eq!(by_assertion.node, assertion.node());
+        assert!(!by_assertion.response_signed && by_assertion.assertion_signed);
+
+        assert!(SignedAssertion::new(None, None).is_none());
+        // A proof of the Assertion in the Response's place covers no Assertion below it.
+        assert!(SignedAssertion::new(Some(&assertion), None).is_none());
+    }
+
+    #[test]
+    fn proofs_of_two_documents_are_not_paired() {
+        // Two parses of the same bytes: equal trees, equal node IDs, still two documents.
+        let (first, second) = (both_signed(), both_signed());
+        let (response, _) = proofs(&first);
+        let (_, assertion) = proofs(&second);
+        assert!(SignedAssertion::new(Some(&response), Some(&assertion)).is_none());
+    }
+
+    #[test]
+    fn validate_reads_the_proven_tree() {
+        let doc = both_signed();
+        let (response, assertion) = proofs(&doc);
+        let signed = SignedAssertion::new(Some(&response), Some(&assertion)).unwrap();
+        let checks = Checks {
+            idp_entity_id: "https://sts.windows.net/6b1f4c2e-93d7-4a58-b0e1-7c2d9f3a8e51/",
+            sp_entity_id: "https://app.example.com/saml/metadata",
+            extra_audiences: &[],
+            acs_url: "https://app.example.com/saml/acs",
+            request_id: Some("_7f3c9a2e4b1d4e6fa0c1b2d3e4f50617"),
+            allow_unsolicited: false,
+            now: UnixTime::parse_rfc3339_utc("2026-01-15T10:01:00Z").unwrap(),
+            skew_secs: 180,
+        };
+        let identity = validate(&signed, &checks).unwrap();
+        assert_eq!(identity.name_id, "B.Simon@contoso.com");
+        assert!(identity.response_signed && identity.assertion_signed);
+    }
 }

@@ -624,7 +624,8 @@ mod tests {
     #[cfg(feature = "sign")]
     mod signed {
         use super::*;
-        use crate::dsig::{Policy, verify_enveloped};
+        use crate::danger::AlgorithmPolicy;
+        use crate::dsig::verify_enveloped;
         use crate::saml::signer::tests::credentials;
 
         #[test]
@@ -647,7 +648,7 @@ mod tests {
             assert_eq!(names, ["Issuer", "Signature", "NameIDPolicy"]);
             let signature = children.get(1).map(|(id, _)| *id).unwrap_or(doc.root());
             let trusted: Vec<_> = credentials().certificate().cloned().into_iter().collect();
-            let verified = verify_enveloped(&doc, signature, &trusted, &Policy::default());
+            let verified = verify_enveloped(&doc, signature, &trusted, &AlgorithmPolicy::default());
             assert_eq!(verified.map(|v| v.node()).ok(), Some(doc.root()));
             // The Redirect binding never carries an XML signature.
             assert!(!req.xml().contains("Signature"));
@@ -669,13 +670,15 @@ mod tests {
                 panic!("{query}");
             };
             let trusted: Vec<_> = credentials().certificate().cloned().into_iter().collect();
-            let verified = message.verify_signature(&trusted, &Policy::default());
+            let verified = message.verify_signature(&trusted, &AlgorithmPolicy::default());
             assert_eq!(verified.map(|v| v.certificate_index).ok(), Some(0));
             // Changing the RelayState breaks the signature.
             let tampered = query.replace("RelayState=%2Fx%20y", "RelayState=%2Fz");
             let message = RedirectMessage::decode(&tampered, &Limits::default()).ok();
             assert_eq!(
-                message.map(|m| m.verify_signature(&trusted, &Policy::default()).err()),
+                message.map(|m| m
+                    .verify_signature(&trusted, &AlgorithmPolicy::default())
+                    .err()),
                 Some(Some(crate::error::SignatureError::InvalidSignature.into()))
             );
         }

@@ -14,7 +14,7 @@
 //!   [`POST_FORM_SCRIPT_CSP_HASH`]), and without JavaScript a visible button submits the form.
 
 use crate::crypto::SignatureAlgorithm;
-use crate::dsig::Policy;
+use crate::danger::AlgorithmPolicy;
 use crate::encoding::{
     decode_base64, deflate_raw, encode_base64, inflate_raw, percent_decode,
     percent_encode_query_component,
@@ -310,14 +310,15 @@ impl RedirectMessage {
 
     /// Verifies the query signature with the `trusted` certificates.
     ///
-    /// `SigAlg` must be RSA-SHA256, -384 or -512 (RSA-SHA1 only with [`Policy::allow_sha1`]),
+    /// `SigAlg` must be RSA-SHA256, -384 or -512 (RSA-SHA1 only with
+    /// [`AlgorithmPolicy::allow_sha1`]),
     /// compared by exact URI. Errors: `query_signature_missing` (unsigned),
     /// `signature_algorithm_unsupported`, `signature_sha1_not_allowed`, `signature_invalid`
     /// (no certificate verifies), `config_missing` (no trusted certificate).
     pub fn verify_signature(
         &self,
         trusted: &[Certificate],
-        policy: &Policy,
+        policy: &AlgorithmPolicy,
     ) -> Result<VerifiedQuery, Error> {
         let signature = self
             .signature
@@ -484,7 +485,7 @@ mod tests {
             Some(false)
         );
         assert_eq!(
-            message.map(|m| m.verify_signature(&[], &Policy::default()).err()),
+            message.map(|m| m.verify_signature(&[], &AlgorithmPolicy::default()).err()),
             Some(Some(SignatureError::QuerySignatureMissing.into()))
         );
     }

@@ -10,12 +10,13 @@
 //! The metadata's own signature is checked only when asked ([`MetadataOptions::verify_with`]):
 //! SAML metadata puts an enveloped `ds:Signature` as the **first** child element of the
 //! `EntityDescriptor` (or of an enclosing `EntitiesDescriptor`), and only there is it accepted;
-//! it must verify with one of the given certificates ([`crate::dsig::verify_enveloped`]: exclusive
+//! it must verify with one of the given certificates (`dsig::verify_enveloped`: exclusive
 //! c14n, RSA-SHA256/384/512), and everything is then read from below the verified element.
 //! Without verification the file is trusted as configuration the administrator downloaded over
 //! HTTPS.
 
-use crate::dsig::{self, DSIG_NS, Policy};
+use crate::danger::AlgorithmPolicy;
+use crate::dsig::{self, DSIG_NS};
 use crate::encoding::decode_base64;
 use crate::error::{ConfigError, SignatureError};
 use crate::saml::expiry::{CertificateExpiry, certificate_expiry};
@@ -114,7 +115,7 @@ pub fn parse_idp_metadata(xml: &[u8], entity_id: Option<&str>) -> Result<IdpMeta
 ///
 /// Verification errors: `metadata_signature_missing` (no Signature as the first child element
 /// of the EntityDescriptor or an enclosing EntitiesDescriptor, or a misplaced or repeated one),
-/// then the codes of [`dsig::verify_enveloped`] (`signature_invalid`, `digest_mismatch`, …).
+/// then the codes of `dsig::verify_enveloped` (`signature_invalid`, `digest_mismatch`, …).
 pub fn parse_idp_metadata_with(
     xml: &[u8],
     options: &MetadataOptions<'_>,
@@ -152,11 +153,14 @@ pub(crate) fn check_signature(
         }
         .into()),
         Some(trusted) => {
-            let policy = Policy {
+            let policy = AlgorithmPolicy {
                 allow_sha1: options.allow_sha1,
             };
             let verified = verify_signature(doc, descriptor, trusted, &policy)?;
-            if !doc.is_ancestor_or_self(verified.node(), descriptor) {
+            if !verified
+                .document()
+                .is_ancestor_or_self(verified.node(), descriptor)
+            {
                 return Err(invalid("the verified element does not contain the entity"));
             }
             Ok(true)
@@ -214,12 +218,12 @@ pub(crate) fn find_descriptor(
 /// Verifies the signature that covers `descriptor`: that of the nearest element, from the
 /// descriptor up through its enclosing `EntitiesDescriptor`s, that has a `ds:Signature` child.
 /// That Signature must be its parent's first child element, and the only one.
-fn verify_signature(
-    doc: &Document,
+fn verify_signature<'d>(
+    doc: &'d Document,
     descriptor: NodeId,
     trusted: &[Certificate],
-    policy: &Policy,
-) -> Result<dsig::Verified, Error> {
+    policy: &AlgorithmPolicy,
+) -> Result<dsig::Verified<'d>, Error> {
     let missing =
         |detail: String| -> Error { SignatureError::MetadataSignatureMissing { detail }.into() };
     let mut current = Some(descriptor);

@@ -16,7 +16,7 @@ use crate::c14n::{self, Options};
 use crate::crypto::{DigestAlgorithm, RsaPrivateKey, SignatureAlgorithm};
 use crate::dsig::{DSIG_NS, ENVELOPED_SIGNATURE, EXC_C14N};
 use crate::encoding::encode_base64;
-use crate::error::{ConfigError, SignatureError};
+use crate::error::{ConfigError, Part, malformed};
 use crate::x509::Certificate;
 use crate::xml::writer::escape_attribute;
 use crate::xml::{Document, NodeId, is_ncname};
@@ -125,11 +125,12 @@ pub(crate) fn sp_certificate(text: &str) -> Result<Certificate, ConfigError> {
     }
 }
 
-fn malformed(detail: &str) -> Error {
-    SignatureError::Malformed {
-        detail: format!("cannot sign the generated document: {detail}"),
-    }
-    .into()
+/// Why the document saml-edge generated could not be signed (a bug, never the caller's input).
+fn cannot_sign(detail: &str) -> Error {
+    malformed(
+        Part::Signature,
+        format!("cannot sign the generated document: {detail}"),
+    )
 }
 
 /// The element child of the root that is a `ds:Signature` (exactly one).
@@ -185,9 +186,9 @@ pub(crate) fn sign_enveloped(
 ) -> Result<String, Error> {
     let (head, tail) = (
         xml.get(..insert_at)
-            .ok_or_else(|| malformed("bad insertion point"))?,
+            .ok_or_else(|| cannot_sign("bad insertion point"))?,
         xml.get(insert_at..)
-            .ok_or_else(|| malformed("bad insertion point"))?,
+            .ok_or_else(|| cannot_sign("bad insertion point"))?,
     );
     let limits = Limits::DEFAULT;
     let unsigned = Document::parse(xml.as_bytes(), &limits)?;
@@ -195,7 +196,7 @@ pub(crate) fn sign_enveloped(
         .element(unsigned.root())
         .and_then(|root| root.attribute("ID"))
         .filter(|id| is_ncname(id))
-        .ok_or_else(|| malformed("the root element has no ID"))?
+        .ok_or_else(|| cannot_sign("the root element has no ID"))?
         .to_owned();
     let canonical = c14n::canonicalize(&unsigned, unsigned.root(), &Options::default());
     let signed_info_head = signature_head(&id, &DIGEST_ALGORITHM.digest(&canonical));
@@ -205,12 +206,12 @@ pub(crate) fn sign_enveloped(
     let draft = [head, &signed_info_head, &signature_tail("", None), tail].concat();
     let draft_doc = Document::parse(draft.as_bytes(), &limits)?;
     let signature =
-        signature_child(&draft_doc).ok_or_else(|| malformed("the Signature is misplaced"))?;
+        signature_child(&draft_doc).ok_or_else(|| cannot_sign("the Signature is misplaced"))?;
     let (signed_info, _) = draft_doc
         .child_elements(signature)
         .next()
         .filter(|(_, e)| e.is(DSIG_NS, "SignedInfo"))
-        .ok_or_else(|| malformed("no SignedInfo"))?;
+        .ok_or_else(|| cannot_sign("no SignedInfo"))?;
     let signed_info_bytes = c14n::canonicalize(&draft_doc, signed_info, &Options::default());
     let signature_value = encode_base64(&credentials.sign(&signed_info_bytes)?);
     Ok([
@@ -225,7 +226,8 @@ pub(crate) fn sign_enveloped(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::dsig::{Policy, verify_enveloped};
+    use crate::danger::AlgorithmPolicy;
+    use crate::dsig::verify_enveloped;
 
     const KEY: &str = include_str!("../crypto/testdata/rsa2048-pkcs8.pem");
     const CERT: &str = include_str!("testdata/sp-test-cert.pem");
@@ -251,7 +253,8 @@ pub(crate) mod tests {
             .cloned()
             .into_iter()
             .collect::<Vec<_>>();
-        let verified = verify_enveloped(&doc, signature, &certificates, &Policy::default());
+        let verified =
+            verify_enveloped(&doc, signature, &certificates, &AlgorithmPolicy::default());
         assert_eq!(
             verified.map(|v| v.node()).ok(),
             Some(doc.root()),
@@ -262,7 +265,7 @@ pub(crate) mod tests {
         let doc = Document::parse(tampered.as_bytes(), &Limits::DEFAULT).unwrap_or(doc);
         let signature = signature_child(&doc).unwrap_or(doc.root());
         assert_eq!(
-            verify_enveloped(&doc, signature, &certificates, &Policy::default())
+            verify_enveloped(&doc, signature, &certificates, &AlgorithmPolicy::default())
                 .err()
                 .map(|e| e.code()),
             Some("digest_mismatch")

@@ -1,10 +1,17 @@
-//! The shape of a Response document, checked before any cryptography. Every check here can only
-//! reject: nothing read here ends up in the identity.
+//! The unverified parts of a Response document. Every check here can only reject: nothing read
+//! here ends up in the identity.
+//!
+//! - [`check`]: the shape, before any cryptography (root, Status, exactly one Assertion directly
+//!   inside the Response, signatures only where SAML puts them);
+//! - [`check_response`]: the Response's own fields (Version, Issuer, Destination, InResponseTo),
+//!   compared with the configuration after the signatures verified. The Response may be
+//!   unsigned (when only the Assertion is), so these values are never trusted, only compared.
 
+use super::checks::{Checks, check_in_response_to, check_issuer, check_version, time_attribute};
 use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::Error;
 use crate::dsig::DSIG_NS;
-use crate::error::{SamlError, SignatureError};
+use crate::error::{Part, SamlError, SignatureError, malformed};
 use crate::xml::{Document, NodeId};
 
 /// Where the parts of a well-shaped Response are.
@@ -12,8 +19,12 @@ use crate::xml::{Document, NodeId};
 pub struct Shape {
     /// The root `samlp:Response`.
     pub response: NodeId,
-    /// The single `saml:Assertion`, a direct child of the Response.
+    /// The single `saml:Assertion` (or, when [`Shape::encrypted`], `saml:EncryptedAssertion`),
+    /// a direct child of the Response.
     pub assertion: NodeId,
+    /// True when [`Shape::assertion`] is an `EncryptedAssertion` (see `crate::xmlenc`); its
+    /// signature, if any, is inside the ciphertext and `assertion_signature` is `None`.
+    pub encrypted: bool,
     /// The Response's own `ds:Signature`, if any.
     pub response_signature: Option<NodeId>,
     /// The Assertion's `ds:Signature`, if any.
@@ -31,24 +42,20 @@ pub fn check(doc: &Document) -> Result<Shape, Error> {
         .into());
     }
     check_status(doc, response)?;
-    let assertion = find_assertion(doc, response)?;
-    let (response_signature, assertion_signature) = find_signatures(doc, response, assertion)?;
-    if response_signature.is_none() && assertion_signature.is_none() {
+    let (assertion, encrypted) = find_assertion(doc, response)?;
+    // An EncryptedAssertion has no signature slot of its own (nothing may sit inside it).
+    let slot = if encrypted { response } else { assertion };
+    let (response_signature, assertion_signature) = find_signatures(doc, response, slot)?;
+    if response_signature.is_none() && assertion_signature.is_none() && !encrypted {
         return Err(SignatureError::Missing.into());
     }
     Ok(Shape {
         response,
         assertion,
+        encrypted,
         response_signature,
         assertion_signature,
     })
-}
-
-fn malformed(detail: impl Into<String>) -> Error {
-    SamlError::Malformed {
-        detail: detail.into(),
-    }
-    .into()
 }
 
 /// Status must be present and Success, with no non-Success second-level code. Read from the
@@ -58,9 +65,12 @@ pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
     let mut statuses = doc.children_named(response, PROTOCOL_NS, "Status");
     let (status, _) = statuses
         .next()
-        .ok_or_else(|| malformed("the Response has no Status"))?;
+        .ok_or_else(|| malformed(Part::Saml, "the Response has no Status"))?;
     if statuses.next().is_some() {
-        return Err(malformed("the Response has more than one Status"));
+        return Err(malformed(
+            Part::Saml,
+            "the Response has more than one Status",
+        ));
     }
     let mut codes = Vec::new();
     let mut current = status;
@@ -70,13 +80,16 @@ pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
             break;
         };
         if children.next().is_some() {
-            return Err(malformed("a Status has more than one StatusCode"));
+            return Err(malformed(
+                Part::Saml,
+                "a Status has more than one StatusCode",
+            ));
         }
         codes.push(element.attribute("Value").unwrap_or_default().to_owned());
         current = code;
     }
     if codes.is_empty() {
-        return Err(malformed("the Status has no StatusCode"));
+        return Err(malformed(Part::Saml, "the Status has no StatusCode"));
     }
     if codes.iter().any(|c| c != STATUS_SUCCESS) {
         let message = doc
@@ -88,11 +101,12 @@ pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
     Ok(())
 }
 
-/// Exactly one Assertion, a direct child of the Response; no Assertion or EncryptedAssertion
-/// anywhere else (Advice, Extensions, Signature, Object, StatusDetail…).
-fn find_assertion(doc: &Document, response: NodeId) -> Result<NodeId, Error> {
+/// Exactly one Assertion or EncryptedAssertion, a direct child of the Response; no Assertion or
+/// EncryptedAssertion anywhere else (Advice, Extensions, Signature, Object, StatusDetail…).
+/// Returns it and whether it is encrypted.
+fn find_assertion(doc: &Document, response: NodeId) -> Result<(NodeId, bool), Error> {
     let mut direct = Vec::new();
-    let mut encrypted = 0usize;
+    let mut encrypted = Vec::new();
     for node in doc.descendants(response) {
         let Some(element) = doc.element(node) else {
             continue;
@@ -113,27 +127,49 @@ fn find_assertion(doc: &Document, response: NodeId) -> Result<NodeId, Error> {
             .into());
         }
         if is_encrypted {
-            encrypted += 1;
+            encrypted.push(node);
         } else {
             direct.push(node);
         }
     }
-    if direct.len() + encrypted > 1 {
+    if direct.len() + encrypted.len() > 1 {
         return Err(SamlError::UnexpectedAssertion {
             detail: format!(
                 "the Response contains {} assertions",
-                direct.len() + encrypted
+                direct.len() + encrypted.len()
             ),
         }
         .into());
     }
-    if encrypted > 0 {
-        return Err(SamlError::EncryptedAssertionUnsupported.into());
+    if let Some(&node) = encrypted.first() {
+        return Ok((node, true));
     }
     direct
         .first()
-        .copied()
+        .map(|&node| (node, false))
         .ok_or_else(|| SamlError::AssertionMissing.into())
+}
+
+/// The decrypted Assertion (see `crate::xmlenc::Decrypted`): no Assertion or EncryptedAssertion
+/// inside it, and no Signature except one right after its Issuer, which is returned.
+pub fn check_decrypted(doc: &Document, assertion: NodeId) -> Result<Option<NodeId>, Error> {
+    if let Some(nested) = doc.descendants(assertion).find(|&n| {
+        doc.element(n).is_some_and(|e| {
+            e.is(ASSERTION_NS, "Assertion") || e.is(ASSERTION_NS, "EncryptedAssertion")
+        })
+    }) {
+        let container = doc
+            .parent(nested)
+            .and_then(|p| doc.element(p))
+            .map_or_else(String::new, |p| p.expanded_name());
+        return Err(SamlError::UnexpectedAssertion {
+            detail: format!("an assertion is nested inside {container}"),
+        }
+        .into());
+    }
+    // With the assertion in both roles, its signature lands in the first slot.
+    let (signature, _) = find_signatures(doc, assertion, assertion)?;
+    Ok(signature)
 }
 
 /// Every `ds:Signature` in the document must be the second element child of the Response or of
@@ -181,4 +217,38 @@ fn find_signatures(
         *slot = Some(node);
     }
     Ok((on_response, on_assertion))
+}
+
+/// Response-level cross-checks. The Response may be unsigned; these values are compared with
+/// configuration and can only reject.
+pub fn check_response(doc: &Document, response: NodeId, checks: &Checks<'_>) -> Result<(), Error> {
+    let element = doc
+        .element(response)
+        .ok_or_else(|| malformed(Part::Saml, "no Response"))?;
+    check_version(element)?;
+    time_attribute(element, "IssueInstant")?;
+    let mut issuers = doc.children_named(response, ASSERTION_NS, "Issuer");
+    if let Some((issuer, issuer_element)) = issuers.next() {
+        check_issuer(doc, issuer, issuer_element, checks)?;
+    }
+    if issuers.next().is_some() {
+        return Err(malformed(
+            Part::Saml,
+            "the Response has more than one Issuer",
+        ));
+    }
+    if let Some(destination) = element.attribute("Destination")
+        && destination != checks.acs_url
+    {
+        return Err(SamlError::DestinationMismatch {
+            expected: checks.acs_url.to_owned(),
+            found: destination.to_owned(),
+        }
+        .into());
+    }
+    if let Some(in_response_to) = element.attribute("InResponseTo") {
+        check_in_response_to(Some(in_response_to), checks)?;
+    }
+    debug_assert!(element.is(PROTOCOL_NS, "Response"));
+    Ok(())
 }

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::dsig::{self, Policy, Verified};
+use crate::danger::AlgorithmPolicy;
+use crate::dsig::{self, Verified};
 use crate::encoding;
 use crate::error::ConfigError;
 use crate::saml::assertion::{self, SignedAssertion};
@@ -145,8 +146,9 @@ pub struct ServiceProvider {
     extra_audiences: Vec<String>,
     clock_skew_secs: i64,
     allow_unsolicited: bool,
-    policy: Policy,
+    policy: AlgorithmPolicy,
     limits: Limits,
+    decryption: decrypt::Decryption,
 }
 
 /// Builds a [`ServiceProvider`]; see [`ServiceProvider::builder`].
@@ -161,8 +163,10 @@ pub struct ServiceProviderBuilder {
     extra_audiences: Vec<String>,
     clock_skew: Option<Duration>,
     allow_unsolicited: bool,
-    allow_sha1: bool,
+    /// Set by [`ServiceProviderBuilder::danger_allow_sha1`] (in `crate::danger`).
+    pub(crate) algorithm_policy: AlgorithmPolicy,
     limits: Option<Limits>,
+    decryption: decrypt::Decryption,
 }
 
 impl ServiceProviderBuilder {
@@ -209,11 +213,12 @@ impl ServiceProviderBuilder {
         self
     }
 
-    /// Accepts RSA-SHA1 signatures and SHA-1 digests. Off by default; prefer setting the IdP to
-    /// SHA-256 (Entra ID: SAML Signing Certificate > Signing Algorithm).
-    pub fn allow_sha1(mut self, allow: bool) -> Self {
-        self.allow_sha1 = allow;
-        self
+    /// Accepts RSA-SHA1 signatures and SHA-1 digests: the same as
+    /// [`ServiceProviderBuilder::danger_allow_sha1`], which sits in [`crate::danger`] with the
+    /// other options that weaken verification.
+    #[deprecated(note = "use `danger_allow_sha1` (see `saml_edge::danger`)")]
+    pub fn allow_sha1(self, allow: bool) -> Self {
+        self.danger_allow_sha1(allow)
     }
 
     /// Replaces the default [`Limits`].
@@ -256,6 +261,7 @@ impl ServiceProviderBuilder {
         if let Some(slo_url) = &self.slo_url {
             crate::saml::values::check_http_url("slo_url", slo_url)?;
         }
+        self.decryption.check()?;
         Ok(ServiceProvider {
             entity_id,
             acs_url,
@@ -266,10 +272,9 @@ impl ServiceProviderBuilder {
             extra_audiences: self.extra_audiences,
             clock_skew_secs: i64::try_from(skew.as_secs()).unwrap_or(3600),
             allow_unsolicited: self.allow_unsolicited,
-            policy: Policy {
-                allow_sha1: self.allow_sha1,
-            },
+            policy: self.algorithm_policy,
             limits: self.limits.unwrap_or_default(),
+            decryption: self.decryption,
         })
     }
 }
@@ -319,20 +324,34 @@ impl ServiceProvider {
 
     /// Verifies a parsed Response document.
     pub fn verify_document(&self, doc: &Document, expect: &Expect<'_>) -> Result<Identity, Error> {
+        self.verify_document_with(doc, expect, crate::xmlenc::ContentKey::Unwrap)
+    }
+
+    /// `verify_document`, with the content key of an encrypted assertion from `content_key`.
+    fn verify_document_with(
+        &self,
+        doc: &Document,
+        expect: &Expect<'_>,
+        content_key: crate::xmlenc::ContentKey<'_>,
+    ) -> Result<Identity, Error> {
         let shape = structure::check(doc)?;
+        if shape.encrypted {
+            return self.verify_encrypted(doc, &shape, expect, content_key);
+        }
         let trusted = self.idp.certificates();
         let verify = |signature| dsig::verify_enveloped(doc, signature, trusted, &self.policy);
         let response: Option<Verified> = shape.response_signature.map(verify).transpose()?;
         let assertion: Option<Verified> = shape.assertion_signature.map(verify).transpose()?;
-        let signed =
-            SignedAssertion::new(doc, shape.assertion, response.as_ref(), assertion.as_ref())
-                .ok_or(crate::error::SignatureError::Missing)?;
+        let signed = SignedAssertion::new(response.as_ref(), assertion.as_ref())
+            .ok_or(crate::error::SignatureError::Missing)?;
         let checks = self.checks(expect);
-        assertion::check_response(doc, shape.response, &checks)?;
-        assertion::validate(doc, signed, &checks)
+        structure::check_response(doc, shape.response, &checks)?;
+        assertion::validate(&signed, &checks)
     }
 }
 
+mod decrypt;
+pub use decrypt::KeyUnwrap;
 mod inspect;
 mod login;
 #[cfg(feature = "sign")]

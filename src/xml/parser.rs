@@ -9,11 +9,11 @@
 use std::collections::HashSet;
 
 use quick_xml::Reader;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesDecl, BytesPI, BytesRef, BytesStart, Event};
 
 use super::names::{is_absolute_uri, is_ncname, is_xml_char, is_xml_whitespace};
 use super::{Attribute, Document, Element, NamespaceDecl, Node, NodeId, NodeKind, XML_NAMESPACE};
-use crate::error::XmlError;
+use crate::error::{Part, XmlError, malformed};
 use crate::{Error, Limits};
 
 const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
@@ -57,14 +57,6 @@ fn first_non_xml_char(text: &str) -> Option<usize> {
     text.char_indices()
         .find(|&(_, c)| !is_xml_char(c))
         .map(|(i, _)| i)
-}
-
-fn malformed(position: u64, detail: impl Into<String>) -> Error {
-    XmlError::Malformed {
-        position,
-        detail: detail.into(),
-    }
-    .into()
 }
 
 /// Splits a QName into (prefix, local), checking both parts are NCNames.
@@ -126,10 +118,18 @@ fn normalize_attribute_value(raw: &str, position: u64) -> Result<String, Error> 
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
         match c {
-            '<' => return Err(malformed(position, "'<' in an attribute value")),
+            '<' => {
+                return Err(malformed(
+                    Part::Xml { position },
+                    "'<' in an attribute value",
+                ));
+            }
             '&' => {
                 let end = rest.find(';').ok_or_else(|| {
-                    malformed(position, "unterminated reference in an attribute value")
+                    malformed(
+                        Part::Xml { position },
+                        "unterminated reference in an attribute value",
+                    )
                 })?;
                 let name = rest.get(1..end).unwrap_or_default();
                 let resolved = resolve_reference(name).map_err(|e| match e {
@@ -153,6 +153,32 @@ fn normalize_attribute_value(raw: &str, position: u64) -> Result<String, Error> 
         rest = rest.get(c.len_utf8()..).unwrap_or_default();
     }
     Ok(out)
+}
+
+/// The XML declaration: only as the very first thing, version 1.0, encoding UTF-8 if given.
+fn check_xml_declaration(decl: &BytesDecl<'_>, position: u64, first: bool) -> Result<(), Error> {
+    if !first || position != 0 {
+        return Err(malformed(
+            Part::Xml { position },
+            "XML declaration not at the start",
+        ));
+    }
+    let version = decl
+        .version()
+        .map_err(|e| malformed(Part::Xml { position }, e.to_string()))?;
+    if version != "1.0" {
+        return Err(XmlError::UnsupportedVersion {
+            version: version.into_owned(),
+        }
+        .into());
+    }
+    if let Some(encoding) = decl.encoding() {
+        let encoding = encoding.map_err(|e| malformed(Part::Xml { position }, e.to_string()))?;
+        if !encoding.eq_ignore_ascii_case("utf-8") {
+            return Err(XmlError::NotUtf8.into());
+        }
+    }
+    Ok(())
 }
 
 /// One open element on the builder's stack, with the prefixes it declared.
@@ -202,100 +228,53 @@ impl<'a> Builder<'a> {
             let start_position = self.position();
             let event = match self.reader.read_event() {
                 Ok(event) => event,
-                Err(e) => return Err(malformed(self.reader.error_position(), e.to_string())),
+                Err(e) => {
+                    return Err(malformed(
+                        Part::Xml {
+                            position: self.reader.error_position(),
+                        },
+                        e.to_string(),
+                    ));
+                }
             };
             let first = !self.seen_event;
             self.seen_event = true;
-            match event {
-                Event::Decl(decl) => {
-                    if !first || start_position != 0 {
-                        return Err(malformed(
-                            start_position,
-                            "XML declaration not at the start",
-                        ));
-                    }
-                    let version = decl
-                        .version()
-                        .map_err(|e| malformed(start_position, e.to_string()))?;
-                    if version != "1.0" {
-                        return Err(XmlError::UnsupportedVersion {
-                            version: version.into_owned(),
-                        }
-                        .into());
-                    }
-                    if let Some(encoding) = decl.encoding() {
-                        let encoding =
-                            encoding.map_err(|e| malformed(start_position, e.to_string()))?;
-                        if !encoding.eq_ignore_ascii_case("utf-8") {
-                            return Err(XmlError::NotUtf8.into());
-                        }
-                    }
-                }
-                Event::DocType(_) => return Err(XmlError::DoctypeForbidden.into()),
-                Event::Start(start) => self.open(&start, start_position)?,
-                Event::Empty(start) => {
-                    self.open(&start, start_position)?;
-                    self.close();
-                }
-                Event::End(_) => self.close(),
-                Event::Text(text) => {
-                    let raw: &str = &text;
-                    if raw.contains("]]>") {
-                        return Err(malformed(start_position, "']]>' in text"));
-                    }
-                    if self.stack.is_empty() {
-                        if !raw.chars().all(is_xml_whitespace) {
-                            return Err(XmlError::ContentOutsideRoot.into());
-                        }
-                    } else {
-                        let mut normalized = String::with_capacity(raw.len());
-                        normalize_line_ends(raw, &mut normalized);
-                        self.append_text(&normalized)?;
-                    }
-                }
-                Event::CData(cdata) => {
-                    if self.stack.is_empty() {
-                        return Err(XmlError::ContentOutsideRoot.into());
-                    }
-                    let mut normalized = String::with_capacity(cdata.len());
-                    normalize_line_ends(&cdata, &mut normalized);
-                    self.append_text(&normalized)?;
-                }
-                Event::GeneralRef(reference) => self.reference(&reference, start_position)?,
-                Event::Comment(comment) => {
-                    if !self.stack.is_empty() {
-                        let mut normalized = String::with_capacity(comment.len());
-                        normalize_line_ends(&comment, &mut normalized);
-                        self.push_node(NodeKind::Comment(normalized))?;
-                    }
-                }
-                Event::PI(pi) => {
-                    let target = pi.target();
-                    if target.eq_ignore_ascii_case("xml") || !is_ncname(target) {
-                        return Err(malformed(
-                            start_position,
-                            "invalid processing instruction target",
-                        ));
-                    }
-                    if !self.stack.is_empty() {
-                        let mut data = String::new();
-                        normalize_line_ends(
-                            pi.content().trim_start_matches(is_xml_whitespace),
-                            &mut data,
-                        );
-                        let kind = NodeKind::ProcessingInstruction {
-                            target: target.to_owned(),
-                            data,
-                        };
-                        self.push_node(kind)?;
-                    }
-                }
-                Event::Eof => break,
+            if !self.event(event, start_position, first)? {
+                break;
             }
         }
+        self.finish()
+    }
+
+    /// Handles one event that starts at byte `position`; `first` is true for the document's
+    /// first event. `Ok(false)` at the end of the input.
+    fn event(&mut self, event: Event<'_>, position: u64, first: bool) -> Result<bool, Error> {
+        match event {
+            Event::Decl(decl) => check_xml_declaration(&decl, position, first)?,
+            Event::DocType(_) => return Err(XmlError::DoctypeForbidden.into()),
+            Event::Start(start) => self.open(&start, position)?,
+            Event::Empty(start) => {
+                self.open(&start, position)?;
+                self.close();
+            }
+            Event::End(_) => self.close(),
+            Event::Text(text) => self.text(&text, position)?,
+            Event::CData(cdata) => self.cdata(&cdata)?,
+            Event::GeneralRef(reference) => self.reference(&reference, position)?,
+            Event::Comment(comment) => self.comment(&comment)?,
+            Event::PI(pi) => self.processing_instruction(&pi, position)?,
+            Event::Eof => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The tree, once the input ended with every element closed.
+    fn finish(self) -> Result<Document, Error> {
         if !self.stack.is_empty() {
             return Err(malformed(
-                self.position(),
+                Part::Xml {
+                    position: self.position(),
+                },
                 "unexpected end of document inside an element",
             ));
         }
@@ -304,6 +283,66 @@ impl<'a> Builder<'a> {
             nodes: self.nodes,
             root,
         })
+    }
+
+    /// Character data: only white space outside the root element.
+    fn text(&mut self, raw: &str, position: u64) -> Result<(), Error> {
+        if raw.contains("]]>") {
+            return Err(malformed(Part::Xml { position }, "']]>' in text"));
+        }
+        if self.stack.is_empty() {
+            if !raw.chars().all(is_xml_whitespace) {
+                return Err(XmlError::ContentOutsideRoot.into());
+            }
+            return Ok(());
+        }
+        let mut normalized = String::with_capacity(raw.len());
+        normalize_line_ends(raw, &mut normalized);
+        self.append_text(&normalized)
+    }
+
+    /// A CDATA section: text, never outside the root element.
+    fn cdata(&mut self, raw: &str) -> Result<(), Error> {
+        if self.stack.is_empty() {
+            return Err(XmlError::ContentOutsideRoot.into());
+        }
+        let mut normalized = String::with_capacity(raw.len());
+        normalize_line_ends(raw, &mut normalized);
+        self.append_text(&normalized)
+    }
+
+    /// A comment: kept inside the root element, dropped outside it.
+    fn comment(&mut self, raw: &str) -> Result<(), Error> {
+        if !self.stack.is_empty() {
+            let mut normalized = String::with_capacity(raw.len());
+            normalize_line_ends(raw, &mut normalized);
+            self.push_node(NodeKind::Comment(normalized))?;
+        }
+        Ok(())
+    }
+
+    /// A processing instruction: its target checked everywhere, kept inside the root element.
+    fn processing_instruction(&mut self, pi: &BytesPI<'_>, position: u64) -> Result<(), Error> {
+        let target = pi.target();
+        if target.eq_ignore_ascii_case("xml") || !is_ncname(target) {
+            return Err(malformed(
+                Part::Xml { position },
+                "invalid processing instruction target",
+            ));
+        }
+        if !self.stack.is_empty() {
+            let mut data = String::new();
+            normalize_line_ends(
+                pi.content().trim_start_matches(is_xml_whitespace),
+                &mut data,
+            );
+            let kind = NodeKind::ProcessingInstruction {
+                target: target.to_owned(),
+                data,
+            };
+            self.push_node(kind)?;
+        }
+        Ok(())
     }
 
     fn reference(&mut self, reference: &BytesRef<'_>, position: u64) -> Result<(), Error> {
@@ -428,8 +467,8 @@ impl<'a> Builder<'a> {
                 max: self.limits.max_name_bytes,
             });
         }
-        let (prefix, local) =
-            split_qname(qname).ok_or_else(|| malformed(position, "invalid element name"))?;
+        let (prefix, local) = split_qname(qname)
+            .ok_or_else(|| malformed(Part::Xml { position }, "invalid element name"))?;
         if prefix == Some("xmlns") {
             return Err(XmlError::InvalidNamespace {
                 detail: "element with the prefix xmlns".into(),
@@ -439,7 +478,7 @@ impl<'a> Builder<'a> {
 
         if !attributes_are_separated(start.attributes_raw()) {
             return Err(malformed(
-                position,
+                Part::Xml { position },
                 "attributes must be separated by white space",
             ));
         }
@@ -532,7 +571,7 @@ impl<'a> Builder<'a> {
                         name: "(same qualified name)".into(),
                     })
                 }
-                other => malformed(position, other.to_string()),
+                other => malformed(Part::Xml { position }, other.to_string()),
             })?;
             let key: &str = attribute.key.as_ref();
             if key.len() > self.limits.max_name_bytes {
@@ -541,8 +580,8 @@ impl<'a> Builder<'a> {
                     max: self.limits.max_name_bytes,
                 });
             }
-            let (prefix, local) =
-                split_qname(key).ok_or_else(|| malformed(position, "invalid attribute name"))?;
+            let (prefix, local) = split_qname(key)
+                .ok_or_else(|| malformed(Part::Xml { position }, "invalid attribute name"))?;
             let value = normalize_attribute_value(&attribute.value, position)?;
             match (prefix, local) {
                 (None, "xmlns") => decls.push(check_declaration(None, value)?),

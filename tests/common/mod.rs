@@ -3,28 +3,35 @@
 
 use std::path::PathBuf;
 
-/// The shared public fixtures (`../shared/fixtures` beside the repository, or `SAML_EDGE_FIXTURES`).
+/// The public fixtures, vendored in the repository: `tests/fixtures` (provenance and licences in
+/// its `SOURCES.md`). Every Rust test reads them through this module.
 pub fn fixtures_dir() -> PathBuf {
-    match std::env::var_os("SAML_EDGE_FIXTURES") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures")),
-    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
 }
 
-/// The shared fixtures' manifest.
+/// The path of a fixture (relative to `tests/fixtures`). A missing fixture fails the test with
+/// its path: a test never skips for want of its data.
+pub fn fixture_path(relative: &str) -> PathBuf {
+    let path = fixtures_dir().join(relative);
+    assert!(path.is_file(), "missing fixture {}", path.display());
+    path
+}
+
+/// The fixtures' manifest (`tests/fixtures/manifest.json`).
 pub fn manifest() -> serde_json::Value {
-    let path = fixtures_dir().join("manifest.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e} (set SAML_EDGE_FIXTURES)",
-            path.display()
-        )
-    });
-    serde_json::from_str(&text).expect("manifest.json is JSON")
+    let path = fixture_path("manifest.json");
+    serde_json::from_slice(&fixture_bytes("manifest.json"))
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
 /// Reads a fixture file by its path relative to the fixtures folder.
 pub fn fixture_bytes(relative: &str) -> Vec<u8> {
     let path = fixtures_dir().join(relative);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
+}
+
+/// Reads a UTF-8 fixture file by its path relative to the fixtures folder.
+pub fn fixture_text(relative: &str) -> String {
+    String::from_utf8(fixture_bytes(relative))
+        .unwrap_or_else(|e| panic!("fixture {relative} is not UTF-8: {e}"))
 }

@@ -426,7 +426,7 @@ def achildren(el, local, ns=NS_A):
 def semantics(R, A, r_verified, cfg):
     now, skew = cfg.now, cfg.skew
     # Response fields are cross-checked even when only the assertion is signed: they are never
-    # trusted, but a check can only reject (src/saml/assertion.rs::check_response).
+    # trusted, but a check can only reject (src/saml/structure.rs::check_response).
     del r_verified
     if R.get("Version") != "2.0":
         raise Reject("saml_unsupported_version")

@@ -8,17 +8,15 @@ import { inflateRawSync } from 'node:zlib';
 import { SignedXml } from 'xml-crypto';
 import * as api from 'saml-edge';
 import { ServiceProvider, SamlError } from 'saml-edge';
+import { readFixture } from './fixtures.mjs';
 
-const fixtures = process.env.SAML_EDGE_FIXTURES
-  ? new URL(`file://${process.env.SAML_EDGE_FIXTURES.replace(/\/?$/, '/')}`)
-  : new URL('../../../shared/fixtures/', import.meta.url);
 const generated = new URL('../data/generated/', import.meta.url);
 const repo = new URL('../../', import.meta.url);
 
 // A real Microsoft Entra ID response (tercen/saml) and its signing certificate.
 const ENTRA = {
-  xml: readFileSync(new URL('entra/tercen/azure_ad_response.xml', fixtures)),
-  cert: readFileSync(new URL('entra/tercen/azure-ad-cert.pem', fixtures), 'utf8'),
+  xml: readFixture('entra/tercen/azure_ad_response.xml'),
+  cert: readFixture('entra/tercen/azure-ad-cert.pem', 'utf8'),
   tenant: 'https://sts.windows.net/5b5c94c6-14cf-42da-85bc-4e08722b253b/',
   sso: 'https://login.microsoftonline.com/5b5c94c6-14cf-42da-85bc-4e08722b253b/saml2',
   sp: 'https://devpg.tercen.com/_service/sso/auth/saml',

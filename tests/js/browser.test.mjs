@@ -3,6 +3,8 @@
 // demo IdP and its CSP-nonce auto-post, the session cookie's attributes (and that it is signed
 // with the SESSION_SECRET passed by --var, even when .dev.vars exists), the login cookie cleared,
 // /logout, the demo IdP again afterwards, and the return to a deep link with a query string.
+// Throughout, every page's console stays free of errors and uncaught exceptions, and no request
+// fails or answers 4xx/5xx except the ones a test provokes on purpose (watchErrors).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -167,11 +169,54 @@ async function signInAt(page, button, url) {
 
 /** Sessions of the demo flow are bound to wrangler.toml's SP and the demo IdP of this origin. */
 const demoBinding = () => tokenBinding({ spEntityId: SP_ENTITY_ID, idpEntityId: `${origin}/demo-idp/` });
+/**
+ * Collects what goes wrong in every page of `context`: console errors (Chromium reports its own
+ * favicon fetch only there), uncaught exceptions, failed requests and responses >= 400.
+ * `allow(url, status)` declares one error response a test provokes on purpose (it must then
+ * happen); `assertClean(what)` fails with everything else.
+ */
+function watchErrors(context) {
+  const seen = [];
+  const allowed = [];
+  const watchPage = (page) => {
+    page.on('console', (message) => {
+      if (message.type() === 'error') seen.push({ kind: 'console error', text: message.text(), url: message.location().url, page: page.url() });
+    });
+    page.on('pageerror', (error) => seen.push({ kind: 'uncaught exception', text: String(error?.stack ?? error), page: page.url() }));
+  };
+  context.pages().forEach(watchPage);
+  context.on('page', watchPage);
+  context.on('response', (response) => {
+    if (response.status() >= 400) seen.push({ kind: 'HTTP error', text: String(response.status()), url: response.url() });
+  });
+  context.on('requestfailed', (request) => seen.push({ kind: 'failed request', text: request.failure()?.errorText, url: request.url() }));
+  const isAllowed = (problem) =>
+    allowed.some(
+      ({ url, status }) =>
+        problem.url === url &&
+        ((problem.kind === 'HTTP error' && problem.text === String(status)) ||
+          (problem.kind === 'console error' && problem.text.includes(`status of ${status} `))),
+    );
+  return {
+    allow: (url, status) => allowed.push({ url, status }),
+    assertClean(what) {
+      assert.deepEqual(seen.filter((problem) => !isAllowed(problem)), [], `${what}: no console error, exception or failed request`);
+      for (const { url, status } of allowed) {
+        assert.ok(
+          seen.some((problem) => problem.kind === 'HTTP error' && problem.url === url && problem.text === String(status)),
+          `${what}: the expected ${status} from ${url} happened`,
+        );
+      }
+    },
+  };
+}
+
 const byName = (cookies) => Object.fromEntries(cookies.map((c) => [c.name, c]));
 
 test('sign-in as B.Simon from /, the cookies, /logout, the demo IdP again', { timeout: 120_000 }, async (t) => {
   const context = await browser.newContext();
   t.after(() => context.close());
+  const errors = watchErrors(context);
   const page = await context.newPage();
 
   await page.goto(`${origin}/`);
@@ -191,6 +236,12 @@ test('sign-in as B.Simon from /, the cookies, /logout, the demo IdP again', { ti
   const nameId = page.locator('#name-id');
   await nameId.waitFor({ timeout: 10_000 });
   assert.equal(await nameId.textContent(), `You are ${NAME_ID}`, 'www/session.js shows the NameID from /saml/session');
+  // The page names its icon (so Chromium does not ask for a missing /favicon.ico) and gets it.
+  const icon = await page.evaluate(async () => {
+    const response = await fetch(document.querySelector('link[rel=icon]').href);
+    return { status: response.status, type: response.headers.get('content-type') };
+  });
+  assert.deepEqual(icon, { status: 200, type: 'image/svg+xml' }, 'the favicon of www/');
 
   const cookies = byName(await context.cookies());
   const session = cookies[SESSION_COOKIE];
@@ -227,17 +278,21 @@ test('sign-in as B.Simon from /, the cookies, /logout, the demo IdP again', { ti
   await page.goto(`${origin}/logout`);
   assert.equal(await page.locator('h1').textContent(), 'Signed out', 'the signed-out page');
   assert.equal(byName(await context.cookies())[SESSION_COOKIE], undefined, '/logout clears the session cookie');
+  errors.allow(`${origin}/saml/session`, 401);
   assert.equal(await sessionStatus(), 401, 'GET /saml/session from the page after /logout');
 
   await page.goto(`${origin}/`);
   await expectDemoIdp(page, 'GET / after /logout');
+  errors.assertClean('sign-in, signed-in page, logout');
 });
 
 test('a deep link with a query string: back there after sign-in', { timeout: 120_000 }, async (t) => {
   const context = await browser.newContext();
   t.after(() => context.close());
+  const errors = watchErrors(context);
   const page = await context.newPage();
   const deepLink = `${origin}/private/page?x=1`;
+  errors.allow(deepLink, 404);
 
   await page.goto(deepLink);
   const bSimon = await expectDemoIdp(page, 'GET /private/page?x=1');
@@ -247,11 +302,14 @@ test('a deep link with a query string: back there after sign-in', { timeout: 120
   assert.equal(page.url(), deepLink, 'back at the deep link');
   assert.equal(await page.title(), 'Not found', 'www/404.html');
   assert.ok(byName(await context.cookies())[SESSION_COOKIE], 'signed in (session cookie set)');
+  assert.ok(byName(await context.cookies())[SESSION_COOKIE], 'signed in (session cookie set)');
+  errors.assertClean('deep link');
 });
 
 test('the inspector runs the verifier in the page: a valid response, an XSW attack, markup shown as text', { timeout: 120_000 }, async (t) => {
   const context = await browser.newContext();
   t.after(() => context.close());
+  const errors = watchErrors(context);
   const page = await context.newPage();
   await page.goto(`${origin}/inspector/`);
   await signInAt(page, await expectDemoIdp(page, 'GET /inspector/'), `${origin}/inspector/`);
@@ -289,4 +347,5 @@ test('the inspector runs the verifier in the page: a valid response, an XSW atta
   assert.equal(result.verdict, 'Every check passed', 'a comment outside the signed assertion changes nothing');
   assert.match(await page.locator('#xml').textContent(), /<img src=x onerror=/);
   assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
+  errors.assertClean('inspector');
 });

@@ -13,6 +13,55 @@ use saml_edge::{Error, UnixTime};
 
 use crate::{Usage, now_from, read_file};
 
+/// `saml-edge login-url --help`.
+pub(crate) const LOGIN_URL_USAGE: &str = "\
+usage: saml-edge login-url --idp-sso-url URL | --idp-metadata FILE  [--idp-entity-id ID]
+                           --sp-entity-id ID --acs-url URL [--relay-state S] [--force-authn]
+                           [--is-passive] [--login-hint UPN] [--name-id-format URI]
+                           [--sign-key FILE [--sign-cert FILE]] [--now RFC3339]
+
+Prints {\"url\": …, \"requestId\": …}: an AuthnRequest as the HTTP-Redirect URL to send the
+browser to, and its ID (the request ID that verify then expects in the response).
+
+  --idp-sso-url URL      the IdP's sign-in URL (Entra ID: Login URL)
+  --idp-metadata FILE    the IdP's metadata XML: its HTTP-Redirect (else HTTP-POST) sign-in
+                         URL, and whether it wants signed requests
+  --idp-entity-id ID     the entity to pick in --idp-metadata
+  --sp-entity-id ID      this SP's entity ID (the request's Issuer)
+  --acs-url URL          where the IdP posts the response
+  --relay-state S        RelayState, returned with the response
+  --force-authn          ForceAuthn: the user signs in again
+  --is-passive           IsPassive: no interaction with the user
+  --login-hint UPN       the login_hint parameter (Entra ID pre-fills the user name)
+  --name-id-format URI   the NameIDPolicy Format to ask for
+  --sign-key FILE        sign the query with this RSA private key (PEM, PKCS#8 or PKCS#1)
+  --sign-cert FILE       the key's certificate, checked against the key
+  --now RFC3339          the IssueInstant instead of the system clock
+  -h, --help             this text
+
+Exit codes: 0 printed, 2 unusable arguments or configuration (a message on stderr).";
+
+/// `saml-edge metadata --help`.
+pub(crate) const METADATA_USAGE: &str = "\
+usage: saml-edge metadata --sp-entity-id ID --acs-url URL [--slo-url URL] [--name-id-format URI]
+                          [--sign-cert FILE [--sign-key FILE]] [--encryption-cert FILE...]
+
+Prints this SP's metadata XML, to upload to the IdP (Entra ID: Upload metadata file).
+
+  --sp-entity-id ID      this SP's entity ID
+  --acs-url URL          the Assertion Consumer Service URL (HTTP-POST binding)
+  --slo-url URL          the Single Logout URL
+  --name-id-format URI   the NameIDFormat to ask for
+  --sign-cert FILE       publish this certificate as the SP's signing certificate
+                         (AuthnRequestsSigned=\"true\")
+  --sign-key FILE        sign the metadata with the certificate's private key
+  --encryption-cert FILE publish this certificate (that of a decryption key given to
+                         verify) as KeyDescriptor use=\"encryption\" with the accepted
+                         algorithms; repeat during a rollover
+  -h, --help             this text
+
+Exit codes: 0 printed, 2 unusable arguments or configuration (a message on stderr).";
+
 /// Options of `login-url` and `metadata`.
 #[derive(Default)]
 struct Options {
@@ -29,6 +78,7 @@ struct Options {
     is_passive: bool,
     sign_key: Option<String>,
     sign_cert: Option<String>,
+    encryption_certs: Vec<String>,
     now: Option<UnixTime>,
 }
 
@@ -46,7 +96,7 @@ fn parse(command: Command, args: &[String]) -> Result<Options, Usage> {
         let mut value = || {
             iter.next()
                 .cloned()
-                .ok_or_else(|| Usage(format!("{flag} needs a value")))
+                .ok_or_else(|| Usage::Error(format!("{flag} needs a value")))
         };
         let login = command == Command::LoginUrl;
         match flag.as_str() {
@@ -65,13 +115,15 @@ fn parse(command: Command, args: &[String]) -> Result<Options, Usage> {
             "--now" if login => {
                 let v = value()?;
                 options.now = Some(UnixTime::parse_rfc3339_utc(&v).ok_or_else(|| {
-                    Usage(format!(
+                    Usage::Error(format!(
                         "--now takes a UTC time like 2026-01-15T10:00:00Z, not {v}"
                     ))
                 })?);
             }
             "--slo-url" if !login => options.slo_url = Some(value()?),
-            other => return Err(Usage(format!("unknown option {other}"))),
+            "--encryption-cert" if !login => options.encryption_certs.push(value()?),
+            "--help" | "-h" => return Err(Usage::Help),
+            other => return Err(Usage::Error(format!("unknown option {other}"))),
         }
     }
     Ok(options)
@@ -80,16 +132,17 @@ fn parse(command: Command, args: &[String]) -> Result<Options, Usage> {
 fn required<'a>(value: &'a Option<String>, flag: &str) -> Result<&'a str, Usage> {
     value
         .as_deref()
-        .ok_or_else(|| Usage(format!("{flag} is required")))
+        .ok_or_else(|| Usage::Error(format!("{flag} is required")))
 }
 
 fn config_error(err: impl Into<Error>) -> Usage {
     let err = err.into();
-    Usage(format!("{err} ({})", err.code()))
+    Usage::Error(format!("{err} ({})", err.code()))
 }
 
 fn read_text(path: &str) -> Result<String, Usage> {
-    String::from_utf8(read_file(path)?).map_err(|_| Usage(format!("{path} is not UTF-8 text")))
+    String::from_utf8(read_file(path)?)
+        .map_err(|_| Usage::Error(format!("{path} is not UTF-8 text")))
 }
 
 /// The signing credentials from `--sign-key` (and `--sign-cert`), if given.
@@ -116,16 +169,16 @@ fn idp_sso_url(options: &Options) -> Result<(String, bool), Usage> {
                 .sso_url(metadata::HTTP_REDIRECT)
                 .or_else(|| idp.sso_url(metadata::HTTP_POST))
                 .ok_or_else(|| {
-                    Usage(format!(
+                    Usage::Error(format!(
                         "{path} has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding"
                     ))
                 })?;
             Ok((url.to_owned(), idp.want_authn_requests_signed))
         }
-        (Some(_), Some(_)) => Err(Usage(
+        (Some(_), Some(_)) => Err(Usage::Error(
             "give --idp-sso-url or --idp-metadata, not both".into(),
         )),
-        (None, None) => Err(Usage(
+        (None, None) => Err(Usage::Error(
             "--idp-sso-url URL (Entra ID: Login URL) or --idp-metadata FILE is required".into(),
         )),
     }
@@ -135,7 +188,7 @@ fn idp_sso_url(options: &Options) -> Result<(String, bool), Usage> {
 fn random_id_bytes() -> Result<[u8; 16], Usage> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)
-        .map_err(|err| Usage(format!("the operating system's RNG failed: {err}")))?;
+        .map_err(|err| Usage::Error(format!("the operating system's RNG failed: {err}")))?;
     Ok(bytes)
 }
 
@@ -145,7 +198,7 @@ pub(crate) fn login_url(args: &[String]) -> Result<ExitCode, Usage> {
     let (sso_url, wants_signed) = idp_sso_url(&options)?;
     let credentials = credentials(&options)?;
     if wants_signed && credentials.is_none() {
-        return Err(Usage(
+        return Err(Usage::Error(
             "the IdP metadata asks for signed requests (WantAuthnRequestsSigned): give --sign-key"
                 .into(),
         ));
@@ -188,7 +241,7 @@ pub(crate) fn metadata(args: &[String]) -> Result<ExitCode, Usage> {
     let sp_entity_id = required(&options.sp_entity_id, "--sp-entity-id")?;
     let acs_url = required(&options.acs_url, "--acs-url")?;
     if options.sign_key.is_some() && options.sign_cert.is_none() {
-        return Err(Usage(
+        return Err(Usage::Error(
             "--sign-key signs the metadata and needs --sign-cert (the certificate to publish)"
                 .into(),
         ));
@@ -201,11 +254,18 @@ pub(crate) fn metadata(args: &[String]) -> Result<ExitCode, Usage> {
                 .map_err(config_error)?
                 .into_iter()
                 .next()
-                .ok_or_else(|| Usage(format!("{path} holds no certificate")))?,
+                .ok_or_else(|| Usage::Error(format!("{path} holds no certificate")))?,
         ),
     };
+    let mut encryption_certificates = Vec::new();
+    for path in &options.encryption_certs {
+        encryption_certificates.extend(
+            saml_edge::Certificate::from_pem_or_base64(&read_text(path)?).map_err(config_error)?,
+        );
+    }
     let mut metadata = SpMetadata::new(sp_entity_id, acs_url);
     metadata.slo_url = options.slo_url.as_deref();
+    metadata.encryption_certificates = &encryption_certificates;
     if let Some(format) = &options.name_id_format {
         metadata.name_id_format = Some(format);
     }
