@@ -8,6 +8,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PYTHON ?= python3
 LXML_VERSION := 6.1.3
+PYSAML2_VERSION := 7.5.5
 # Run apt-get as root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -25,11 +26,13 @@ help:
 
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
 ## independently of our code), lxml (builds attack variants), openssl (test keys), chromium
-## (browser test of the demo flow, driven by playwright-core).
+## (browser test of the demo flow, driven by playwright-core), pysaml2 (an independent SAML
+## implementation that drives xmlsec1: the IdP of the Single Logout tests, tests/logout.rs).
 setup:
 	@command -v xmlsec1 >/dev/null && command -v openssl >/dev/null && command -v chromium >/dev/null || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq xmlsec1 openssl chromium >/dev/null; }
 	@$(PYTHON) -c 'import lxml' 2>/dev/null || $(PYTHON) -m pip install -q "lxml==$(LXML_VERSION)"
+	@$(PYTHON) -c 'import saml2' 2>/dev/null || $(PYTHON) -m pip install -q "pysaml2==$(PYSAML2_VERSION)"
 	@rustup component add clippy rustfmt >/dev/null 2>&1 || true
 
 lint:
