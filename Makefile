@@ -21,6 +21,7 @@ help:
 	@echo "make cli    build the native saml-edge command (target/release/saml-edge)"
 	@echo "make pkg    build the npm package saml-edge into pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
+	@echo "make js-slo the npm Single Logout exports (cargo feature wasm-slo) and their tests"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
 
@@ -101,13 +102,18 @@ fuzz:
 ##   panic = "abort" is already wasm32-unknown-unknown's strategy (kept explicit; 0 bytes).
 ##   The x509-parser stack (nom, asn1-rs, der-parser, oid-registry) is ~76 KB of the 198 KB.
 WASM_TARGET := wasm32-unknown-unknown
+# Extra cargo features of the wasm build: `make pkg WASM_FEATURES=wasm-slo` adds the Single
+# Logout exports (about +19 KB gzipped; see Cargo.toml). Off by default: the .wasm budget is
+# 200 KB gzipped. Changing it does not rebuild by itself: remove pkg/saml_edge_bg.wasm first
+# (`make js-slo` does).
+WASM_FEATURES ?=
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 WASM_OPT = $(firstword $(wildcard node_modules/.bin/wasm-opt) $(shell command -v wasm-opt))
 WASM_OPT_FLAGS := -Oz --always-inline-max-function-size=0 --one-caller-inline-max-function-size=0 \
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue
 NODE_TEST := node --test
-.PHONY: pkg js lint-wasm bench-js bench-worker
+.PHONY: pkg js js-slo lint-wasm bench-js bench-worker
 
 ## Rebuilt only when a Rust source, the manifest or the lockfile changed (wrangler dev runs
 ## `make pkg` at every start and again when its watcher starts).
@@ -122,7 +128,8 @@ pkg/saml_edge_bg.wasm: $(WASM_SOURCES) node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
 	  $(CARGO) install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
-	$(CARGO) build --lib --profile wasm-release --target $(WASM_TARGET) --no-default-features
+	$(CARGO) build --lib --profile wasm-release --target $(WASM_TARGET) --no-default-features \
+	  $(if $(WASM_FEATURES),--features $(WASM_FEATURES))
 	wasm-bindgen --target web --no-typescript --omit-default-module-path \
 	  --remove-name-section --remove-producers-section \
 	  --experimental-reset-state-function --out-dir pkg \
@@ -142,17 +149,28 @@ node_modules/.package-lock.json: package.json package-lock.json pkg/package.json
 lint-wasm:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	$(CARGO) clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
+	$(CARGO) clippy --lib --target $(WASM_TARGET) --no-default-features --features wasm-slo -- -D warnings
 
 ## The package imported by name: the `node` condition, then the `workerd` condition (Node
 ## emulates wrangler's .wasm module import), then packaging (esbuild browser bundle, wrangler +
 ## Miniflare/workerd, tsc). The manifest suite runs tests/data/generated/cases.json.
 js: lint-wasm pkg node_modules/.package-lock.json
-	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs
+	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/slo.test.mjs
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
-	  tests/js/manifest.test.mjs tests/js/api.test.mjs
+	  tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/slo.test.mjs
 	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs
 	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/worker-attacks.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
+
+## The Single Logout exports (cargo feature wasm-slo): build the package with them, run their
+## tests on Node and the workerd condition, then drop that build (the next `make pkg` is the
+## default one again).
+js-slo: node_modules/.package-lock.json
+	rm -f pkg/saml_edge_bg.wasm
+	$(MAKE) pkg WASM_FEATURES=wasm-slo
+	$(NODE_TEST) tests/js/slo.test.mjs tests/js/api.test.mjs
+	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs tests/js/slo.test.mjs
+	rm -f pkg/saml_edge_bg.wasm
 
 bench-js: pkg node_modules/.package-lock.json
 	node bench/compare.mjs

@@ -279,6 +279,8 @@ fn identity_json(identity: &Identity) -> Value {
     json!({
         "nameId": identity.name_id,
         "nameIdFormat": identity.name_id_format,
+        "nameQualifier": identity.name_qualifier,
+        "spNameQualifier": identity.sp_name_qualifier,
         "sessionIndex": identity.session_index,
         "issuer": identity.issuer,
         "assertionId": identity.assertion_id,

@@ -19,7 +19,8 @@ Every command prints one JSON object on stdout.
 
 CONF.json: {"idp_entity_id", "idp_slo_url", "key", "cert", "sp_metadata", "sp_slo_url",
 "sp_entity_id", "relay_state", "name_id", "name_id_format", "session_index", "issuer"?,
-"sigalg"?}.
+"sigalg"?, "want_signed"? (default true: parse-request then requires and verifies the SP's
+query signature)}.
 """
 
 import base64
@@ -46,7 +47,7 @@ def server(conf):
             "service": {
                 "idp": {
                     # pysaml2 verifies the query signature of incoming requests only then.
-                    "want_authn_requests_signed": True,
+                    "want_authn_requests_signed": conf.get("want_signed", True),
                     "endpoints": {
                         "single_sign_on_service": [(conf["idp_slo_url"], BINDING_HTTP_REDIRECT)],
                         "single_logout_service": [(conf["idp_slo_url"], BINDING_HTTP_REDIRECT)],
