@@ -9,6 +9,8 @@ CARGO ?= cargo
 PYTHON ?= python3
 LXML_VERSION := 6.1.3
 PYSAML2_VERSION := 7.5.5
+# PyJWT verifies the Worker's identity tokens in tests/js/identity.test.mjs (with cryptography).
+PYJWT_VERSION := 2.15.1
 # Run apt-get as root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -24,6 +26,9 @@ help:
 	@echo "make js-slo the npm Single Logout exports (cargo feature wasm-slo) and their tests"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
+	@echo "make bench-worker-jwt  the identity token's signing cost on workerd (Miniflare)"
+	@echo "make bench-scim  SCIM requests per second one directory Durable Object sustains on workerd"
+	@echo "make scim-conformance  scim2-tester (PyPI) against the Worker's /scim/v2 on workerd"
 
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
 ## independently of our code), lxml (builds attack variants), openssl (test keys), chromium
@@ -34,6 +39,8 @@ setup:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq xmlsec1 openssl chromium >/dev/null; }
 	@$(PYTHON) -c 'import lxml' 2>/dev/null || $(PYTHON) -m pip install -q "lxml==$(LXML_VERSION)"
 	@$(PYTHON) -c 'import saml2' 2>/dev/null || $(PYTHON) -m pip install -q "pysaml2==$(PYSAML2_VERSION)"
+	@$(PYTHON) -c 'import jwt, cryptography; assert jwt.__version__ == "$(PYJWT_VERSION)"' 2>/dev/null || \
+	  $(PYTHON) -m pip install -q "PyJWT[crypto]==$(PYJWT_VERSION)"
 	@rustup component add clippy rustfmt >/dev/null 2>&1 || true
 
 lint:
@@ -43,20 +50,31 @@ lint:
 unit:
 	$(CARGO) test --all-features
 
-test: setup lint unit js
+test: setup lint unit js scim-conformance
 
 ## The Worker on workerd (wrangler dev, local mode, no Cloudflare account): wrangler.toml's build
 ## command runs `make pkg`; with no IdP configured the Worker serves its demo IdP. .dev.vars
-## (git-ignored) gets a random SESSION_SECRET the first time.
+## (git-ignored) gets a random SESSION_SECRET and a P-256 JWT_SIGNING_KEY (PKCS#8, one line with
+## \n, which wrangler's dotenv reads as line breaks) the first time; an existing .dev.vars gets
+## whichever of the two it lacks appended.
 DEV_PORT ?= 8787
-dev: node_modules/.package-lock.json .dev.vars
+.PHONY: dev-vars
+dev: node_modules/.package-lock.json dev-vars
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@echo "saml-edge: open http://localhost:$(DEV_PORT)/ (demo IdP, sign in as B.Simon)"
 	WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true \
 	  node_modules/.bin/wrangler dev --port $(DEV_PORT)
 
-.dev.vars:
-	node -e "console.log('SESSION_SECRET=' + require('crypto').randomBytes(32).toString('hex'))" > $@
+dev-vars:
+	@touch .dev.vars
+	@[ -z "$$(tail -c1 .dev.vars)" ] || echo >> .dev.vars
+	@grep -q '^SESSION_SECRET=' .dev.vars || { \
+	  node -e "console.log('SESSION_SECRET=' + require('crypto').randomBytes(32).toString('hex'))" >> .dev.vars; \
+	  echo ".dev.vars: SESSION_SECRET added"; }
+	@grep -q '^JWT_SIGNING_KEY=' .dev.vars || { \
+	  node -e "const { privateKey } = require('crypto').generateKeyPairSync('ec', { namedCurve: 'P-256' }); \
+	    console.log('JWT_SIGNING_KEY=\"' + privateKey.export({ type: 'pkcs8', format: 'pem' }).trim().replace(/\n/g, '\\\\n') + '\"')" >> .dev.vars; \
+	  echo ".dev.vars: JWT_SIGNING_KEY added (a dev key: the origin gets Saml-Edge-Jwt-Assertion, /saml/jwks.json publishes it)"; }
 
 cli:
 	$(CARGO) build --release --bin saml-edge
@@ -113,7 +131,7 @@ WASM_OPT_FLAGS := -Oz --always-inline-max-function-size=0 --one-caller-inline-ma
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue
 NODE_TEST := node --test
-.PHONY: pkg js js-slo lint-wasm bench-js bench-worker
+.PHONY: pkg js js-slo lint-wasm bench-js bench-worker bench-worker-jwt
 
 ## Rebuilt only when a Rust source, the manifest or the lockfile changed (wrangler dev runs
 ## `make pkg` at every start and again when its watcher starts).
@@ -158,8 +176,10 @@ js: lint-wasm pkg node_modules/.package-lock.json
 	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/slo.test.mjs
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
 	  tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/slo.test.mjs
-	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs
-	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/worker-attacks.test.mjs
+	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs tests/js/access.test.mjs \
+	  tests/js/scim-filter.test.mjs tests/js/scim-patch.test.mjs tests/js/scim-migrations.test.mjs
+	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/identity.test.mjs tests/js/scim.test.mjs \
+	  tests/js/worker-attacks.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
 
 ## The Single Logout exports (cargo feature wasm-slo): build the package with them, run their
@@ -178,3 +198,24 @@ bench-js: pkg node_modules/.package-lock.json
 ## The Worker's ACS request on workerd (Miniflare), over sequential sign-ins through the demo IdP.
 bench-worker: pkg node_modules/.package-lock.json
 	node bench/worker-acs.mjs
+
+## The identity token (JWT_SIGNING_KEY): one signature per algorithm in workerd, and a proxied
+## page view without a key, with the token reused, and signed on every request.
+bench-worker-jwt: pkg node_modules/.package-lock.json
+	node bench/worker-jwt.mjs
+## SCIM conformance: python-scim's scim2-tester (PyPI, pinned in tests/scim/requirements.txt, in
+## its own venv) against the Worker's /scim/v2 on workerd (Miniflare on a free loopback port,
+## a random SCIM_TOKEN). Discovery, CRUD, PATCH add/replace/remove per attribute, attributes /
+## excludedAttributes; fails on any ERROR/CRITICAL check.
+SCIM_TESTER_VENV := target/scim2-tester-venv
+.PHONY: scim-conformance bench-scim
+$(SCIM_TESTER_VENV)/.installed: tests/scim/requirements.txt
+	$(PYTHON) -m venv $(SCIM_TESTER_VENV)
+	$(SCIM_TESTER_VENV)/bin/pip install -q -r tests/scim/requirements.txt
+	touch $@
+scim-conformance: pkg node_modules/.package-lock.json $(SCIM_TESTER_VENV)/.installed
+	node tests/scim/conformance.mjs $(SCIM_TESTER_VENV)/bin/python
+
+## SCIM requests per second one directory Durable Object sustains (bench/scim.mjs).
+bench-scim: pkg node_modules/.package-lock.json
+	node bench/scim.mjs

@@ -3,24 +3,34 @@
 // matches, answers 405 when the method does not, runs the guard, then `handler(c)`. The paths the
 // return-path check refuses (RESERVED) are derived from this table.
 //
-// Guards: 'none'; 'session' (the signed-in session on `c.session`; without one, a redirect to
-// /login/ or, with `unauthenticated: 'json'`, 401 JSON); 'demo' (demo mode only, else 404).
+// Guards: 'none'; 'session' (the signed-in session on `c.session`, checked against the session
+// registry every SESSION_REFRESH_SECONDS; without one, a redirect to /login/, or 401 JSON for a
+// request that looks like an API call (access.js isApiCall) and for routes with
+// `unauthenticated: 'json'`); 'demo' (demo mode only, else 404); 'scim' (SCIM_TOKEN set, else
+// 404; the bearer token, else a 401 SCIM error).
+// The fallback (the protected app) is served without a session, and without identity, on the
+// PUBLIC_PATHS (access.js isPublicPath, on the path as it is forwarded).
 // Imports go one way: worker.js -> app.js -> routes/* -> concern modules -> lib/.
 
+import { isApiCall, isPublicPath } from './access.js';
 import { ConfigProblem, bindingsOf, configFor } from './config.js';
 import { createContext } from './context.js';
 import { DuplicateCookie, clearCookie, readCookie } from './cookies.js';
 import { DEMO_IDP_PATH } from './demo-idp/key.js';
 import { demoIdp } from './demo-idp/index.js';
+import { signingKeys } from './identity-token.js';
 import { log } from './lib/log.js';
 import { configErrorPage, pageHeaders, signInErrorPage } from './pages.js';
 import { acs } from './routes/acs.js';
 import { login } from './routes/login.js';
+import { jwks } from './routes/jwks.js';
 import { logout } from './routes/logout.js';
 import { metadata } from './routes/metadata.js';
-import { protectedApp } from './routes/proxy.js';
+import { protectedApp, publicApp, upstreamUrl } from './routes/proxy.js';
 import { session } from './routes/session.js';
-import { readSession } from './sessions.js';
+import { registryFor } from './registry.js';
+import { scim, scimGuard } from './routes/scim/index.js';
+import { currentSession } from './sessions.js';
 import { warmUp } from './warm-up.js';
 
 warmUp();
@@ -34,9 +44,12 @@ export const ROUTES = Object.freeze([
   { methods: ['POST'], path: '/saml/acs', guard: 'none', handler: acs },
   { methods: READ, path: '/saml/metadata', guard: 'none', handler: metadata },
   { methods: READ, path: '/saml/session', guard: 'session', unauthenticated: 'json', handler: session },
+  { methods: READ, path: '/saml/jwks.json', guard: 'none', handler: jwks },
   { methods: [...READ, 'POST'], path: '/logout', guard: 'none', handler: logout },
   { methods: [...READ, 'POST'], path: '/logout/', guard: 'none', handler: logout },
   { methods: [...READ, 'POST'], prefix: DEMO_IDP_PATH, guard: 'demo', handler: demoIdp },
+  // SCIM 2.0 provisioning (routes/scim/): methods and errors are SCIM's own (JSON).
+  { methods: null, prefix: '/scim/', guard: 'scim', handler: scim },
   // Everything else under /saml/ is reserved for the Worker.
   { methods: null, prefix: '/saml/', guard: 'none', handler: notFound },
 ]);
@@ -57,16 +70,45 @@ function matches(route, path) {
 /** Runs `route`'s guard; returns a Response when it stops the request. */
 async function guard(c, route) {
   if (route.guard === 'demo') return c.config.demo ? null : notFound();
+  if (route.guard === 'scim') return scimGuard(c);
   if (route.guard !== 'session') return null;
   const token = readCookie(c.request.headers.get('Cookie'), 'session');
-  const result = await readSession(c.config, token, c.now);
+  const result = await currentSession(c, token, registryFor(c));
   if (result.error) c.log('session_refused', { reason: result.error });
   if (result.session) {
     c.session = result.session;
+    if (result.cookie) c.cookies.push(result.cookie);
     return null;
   }
-  if (route.unauthenticated === 'json') return c.json({ error: 'no_session' }, 401);
-  return c.redirect(`/login/?next=${encodeURIComponent(c.returnPath(c.url.pathname + c.url.search))}`, 302);
+  // A revoked session's cookie is deleted: the next request does not ask the registry again.
+  const cookies = result.revoked ? [clearCookie('session')] : [];
+  const login = `/login/?next=${encodeURIComponent(c.returnPath(c.url.pathname + c.url.search))}`;
+  if (route.unauthenticated === 'json') return withCookies(c.json({ error: 'no_session' }, 401), cookies);
+  if (isApiCall(c.request.method, c.request.headers)) return withCookies(c.json({ error: 'login_required', login }, 401), cookies);
+  return c.redirect(login, 302, cookies);
+}
+
+/** Serves a public path (PUBLIC_PATHS) without a session and without identity. */
+const PUBLIC = Object.freeze({ methods: null, guard: 'none', handler: publicApp });
+
+/** The path as the Worker forwards it (ORIGIN's URL with the request's path), or `null`. */
+function forwardedPath(c) {
+  if (c.config.origin === null) return c.url.pathname;
+  return upstreamUrl(c.config.origin, c.url)?.pathname ?? null;
+}
+
+/** `response` with `cookies` (Set-Cookie values) added; a fetched response is copied first (immutable headers). */
+function withCookies(response, cookies) {
+  // A WebSocket upgrade cannot be copied; its session is re-checked at the next request.
+  if (cookies.length === 0 || response.status === 101) return response;
+  let out = response;
+  try {
+    for (const cookie of cookies) out.headers.append('Set-Cookie', cookie);
+  } catch {
+    out = new Response(response.body, response);
+    for (const cookie of cookies) out.headers.append('Set-Cookie', cookie);
+  }
+  return out;
 }
 
 /** The answer to an error no handler caught. */
@@ -85,7 +127,8 @@ function errorBoundary(c, error) {
 /**
  * The Worker, as a `{ fetch }` handler. `app(request, env, ctx, session)` answers signed-in
  * requests to every path the Worker does not route itself (default: the origin in ORIGIN, else
- * the static assets).
+ * the static assets). PUBLIC_PATHS apply to the default only: a mounting Worker serves its public
+ * paths itself, before calling this handler.
  */
 export function samlEdge({ app } = {}) {
   const fallback = {
@@ -99,11 +142,16 @@ export function samlEdge({ app } = {}) {
       try {
         c.config = configFor(env, c.url);
         c.bindings = bindingsOf(env);
-        const route = ROUTES.find((r) => matches(r, c.url.pathname)) ?? fallback;
+        // An unusable JWT_SIGNING_KEY shows on every route, as other configuration errors do.
+        await signingKeys(c.config);
+        const route =
+          ROUTES.find((r) => matches(r, c.url.pathname)) ??
+          (!app && isPublicPath(c.config.publicPaths, forwardedPath(c)) ? PUBLIC : fallback);
         if (route.methods !== null && !route.methods.includes(request.method)) {
           return c.refuse('method_not_allowed', `${request.method} ${c.url.pathname}`, { headers: { Allow: route.methods.join(', ') } });
         }
-        return (await guard(c, route)) ?? (await route.handler(c));
+        const response = (await guard(c, route)) ?? (await route.handler(c));
+        return withCookies(response, c.cookies);
       } catch (error) {
         return errorBoundary(c, error);
       }

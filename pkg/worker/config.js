@@ -6,6 +6,7 @@
 // 500 page that names the variable (never a stack trace) and logs the detail.
 
 import { ServiceProvider, SamlError } from '../workerd.js';
+import { RuleError, accessRules, parsePublicPaths } from './access.js';
 import { DEMO_IDP_CERTIFICATE_PEM, DEMO_IDP_PATH } from './demo-idp/key.js';
 import { tokenBinding } from './tokens.js';
 
@@ -15,6 +16,16 @@ const DEFAULT_SESSION_TTL_SECONDS = 8 * 60 * 60;
 const DEFAULT_CLOCK_SKEW_SECONDS = 180;
 /** Shortest SESSION_SECRET accepted (characters). */
 const MIN_SECRET_LENGTH = 32;
+/** Shortest SCIM bearer token accepted (characters), and the most tokens (rotation). */
+const MIN_SCIM_TOKEN_LENGTH = 32;
+const MAX_SCIM_TOKENS = 4;
+/** Default interval between two checks of a session against the registry. */
+const DEFAULT_SESSION_REFRESH_SECONDS = 60;
+/**
+ * The organization of the single-tenant Worker: the directory Durable Object is keyed per
+ * organization, so a multi-tenant Worker adds organizations without moving data.
+ */
+export const DEFAULT_ORGANIZATION = 'default';
 
 /** A configuration error: `variable` is shown to visitors, `detail` only logged. */
 export class ConfigProblem extends Error {
@@ -84,6 +95,33 @@ function certificates(value) {
     .filter((c) => c !== '');
 }
 
+/** `parse()` with a RuleError (access.js) turned into the ConfigProblem naming its variable. */
+function rules(parse) {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof RuleError)) throw error;
+    throw new ConfigProblem(error.variable, 'is not usable; the Worker log has the detail (see the README\'s configuration table)', error.hint);
+  }
+}
+
+/** SCIM_TOKEN: comma-separated bearer tokens, each at least 32 characters; `null` when unset (SCIM off). */
+function scimTokens(env) {
+  const value = text(env, 'SCIM_TOKEN');
+  if (value === undefined) return null;
+  const tokens = value.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (tokens.length > MAX_SCIM_TOKENS) throw new ConfigProblem('SCIM_TOKEN', `holds more than ${MAX_SCIM_TOKENS} tokens`);
+  for (const token of tokens) {
+    if (token.length < MIN_SCIM_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
+      throw new ConfigProblem(
+        'SCIM_TOKEN',
+        `each token (comma-separated) must be at least ${MIN_SCIM_TOKEN_LENGTH} visible ASCII characters, e.g. \`openssl rand -hex 32\``,
+      );
+    }
+  }
+  return tokens.length > 0 ? tokens : null;
+}
+
 /**
  * Reads every setting that does not depend on the request. Throws ConfigProblem.
  * @returns the settings (see the fields below)
@@ -107,6 +145,9 @@ export function readSettings(env) {
   const acsUrl = text(env, 'ACS_URL');
   if (acsUrl !== undefined) absoluteUrl(env, 'ACS_URL', acsUrl);
   const origin = text(env, 'ORIGIN');
+  if (text(env, 'JWT_SIGNING_KEY_PREVIOUS') !== undefined && text(env, 'JWT_SIGNING_KEY') === undefined) {
+    throw new ConfigProblem('JWT_SIGNING_KEY', 'is not set while JWT_SIGNING_KEY_PREVIOUS is: set the current key too (README, "Trusting saml-edge from your origin")');
+  }
   const metadataXml = text(env, 'IDP_METADATA_XML');
   const idpCert = text(env, 'IDP_CERT');
   const idpEntityId = text(env, 'IDP_ENTITY_ID');
@@ -135,6 +176,15 @@ export function readSettings(env) {
     clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', DEFAULT_CLOCK_SKEW_SECONDS, 0, 3600),
     allowUnsolicited: boolean(env, 'ALLOW_UNSOLICITED'),
     origin: origin === undefined ? null : absoluteUrl(env, 'ORIGIN', origin).origin,
+    // Identity for the origin (identity-token.js, imported there) and access (access.js).
+    jwtSigningKey: text(env, 'JWT_SIGNING_KEY'),
+    jwtSigningKeyPrevious: text(env, 'JWT_SIGNING_KEY_PREVIOUS'),
+    access: rules(() => accessRules({ emails: text(env, 'ALLOW_EMAILS'), emailDomains: text(env, 'ALLOW_EMAIL_DOMAINS'), groups: text(env, 'ALLOW_GROUPS') })),
+    publicPaths: rules(() => parsePublicPaths(text(env, 'PUBLIC_PATHS'))),
+    scimTokens: scimTokens(env),
+    accessRequiresProvisioning: boolean(env, 'ACCESS_REQUIRES_PROVISIONING'),
+    sessionRefreshSeconds: integer(env, 'SESSION_REFRESH_SECONDS', DEFAULT_SESSION_REFRESH_SECONDS, 1, 3600),
+    organization: DEFAULT_ORGANIZATION,
   };
 }
 
@@ -252,9 +302,10 @@ export function configFor(env, requestUrl) {
 }
 
 /**
- * The Worker's bindings in `env`: `assets` (static assets, ASSETS) and `replay` (the replay
- * Durable Object namespace, REPLAY); `null` when absent.
+ * The Worker's bindings in `env`: `assets` (static assets, ASSETS), `replay` (the replay
+ * Durable Object namespace, REPLAY) and `directory` (the directory and session registry,
+ * DIRECTORY); `null` when absent.
  */
 export function bindingsOf(env) {
-  return { assets: env.ASSETS ?? null, replay: env.REPLAY ?? null };
+  return { assets: env.ASSETS ?? null, replay: env.REPLAY ?? null, directory: env.DIRECTORY ?? null };
 }

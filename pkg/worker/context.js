@@ -31,6 +31,8 @@ export function createContext({ request, env, ctx, reserved }) {
     bindings: null,
     /** The signed-in session (sessions.js), set by the 'session' guard. */
     session: null,
+    /** Set-Cookie values added to whatever the route answers (a re-issued session cookie). */
+    cookies: [],
 
     /** The same-origin path for `candidate` (return-path.js), reserved routes excluded. */
     returnPath(candidate) {

@@ -12,6 +12,8 @@
 const NAME_ID = 'Saml-Edge-Name-Id';
 const EMAIL = 'Saml-Edge-Email';
 const ATTRIBUTES = 'Saml-Edge-Attributes';
+/** The signed identity (identity-token.js), when JWT_SIGNING_KEY is set. */
+const JWT_ASSERTION = 'Saml-Edge-Jwt-Assertion';
 
 /** A header name as CGI-style servers see it: lower case, `_` and `-` alike. */
 function canonicalName(name) {
@@ -46,15 +48,18 @@ export function withoutReservedHeaders(incoming) {
 /**
  * Sets the identity headers of `session` (`null`, a public path: none) and the forwarding headers
  * on `headers`. `Saml-Edge-Name-Id` and `Saml-Edge-Email` are percent-encoded outside visible
- * ASCII and for `%`; `Saml-Edge-Attributes` is JSON, ASCII-only.
+ * ASCII and for `%`; `Saml-Edge-Attributes` is JSON, ASCII-only; `Saml-Edge-Jwt-Assertion`
+ * is the signed token `jwt` (none without JWT_SIGNING_KEY).
  * @param {Headers} headers
  * @param {{ host: string, protocol: string, clientIp: string | null }} forwarded
+ * @param {string | null} [jwt]
  */
-export function setIdentityHeaders(headers, session, forwarded) {
+export function setIdentityHeaders(headers, session, forwarded, jwt = null) {
   if (session) {
     headers.set(NAME_ID, headerSafe(session.nameId));
     headers.set(EMAIL, session.email ? headerSafe(session.email) : '');
     headers.set(ATTRIBUTES, asciiJson(session.attributes));
+    if (jwt) headers.set(JWT_ASSERTION, jwt);
   }
   if (forwarded.clientIp) headers.set('X-Forwarded-For', forwarded.clientIp);
   headers.set('X-Forwarded-Proto', forwarded.protocol.replace(/:$/, ''));

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -223,7 +224,12 @@ test('workerd: a Worker of its own mounts saml-edge/worker (wrangler bundle, Min
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-01',
     durableObjects: { REPLAY: { className: 'ReplayGuard', useSQLite: true } },
-    bindings: { SP_ENTITY_ID: 'https://app.example.com/saml/metadata', SESSION_SECRET: 'mounted-test-secret-0123456789abcdef0123' },
+    bindings: {
+      SP_ENTITY_ID: 'https://app.example.com/saml/metadata',
+      SESSION_SECRET: 'mounted-test-secret-0123456789abcdef0123',
+      // jose, bundled by wrangler from the package's dependencies, imports and publishes it.
+      JWT_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    },
     cf: false,
   });
   try {
@@ -233,6 +239,8 @@ test('workerd: a Worker of its own mounts saml-edge/worker (wrangler bundle, Min
     response = await browser.post('/saml/acs', { SAMLResponse: await demoResponse(browser, { next: '/reports' }) });
     assert.equal(response.status, 303);
     assert.deepEqual(await (await browser.request('/reports')).json(), { hello: 'B.Simon@contoso.com', path: '/reports' });
+    const jwks = await (await browser.request('/saml/jwks.json')).json();
+    assert.deepEqual(jwks.keys.map((k) => [k.kty, k.crv, k.alg, k.use]), [['EC', 'P-256', 'ES256', 'sig']]);
   } finally {
     await mf.dispose();
   }
@@ -251,6 +259,7 @@ test('the reference deployment (wrangler.toml) bundles within the Free plan and 
   t.diagnostic(`wrangler.toml's Worker: ${upload[0]}`);
   assert.ok(Number(upload[2]) < 3 * 1024, 'under the Free plan\'s 3 MB (gzip)');
   assert.match(out, /env\.REPLAY \(ReplayGuard\)\s+Durable Object/);
+  assert.match(out, /env\.DIRECTORY \(Directory\)\s+Durable Object/);
   assert.match(out, /env\.ASSETS\s+Assets/);
   const script = readFileSync(new URL('deploy/worker.js', work), 'utf8');
   assert.doesNotMatch(script, NODE_BUILTIN);
@@ -262,7 +271,7 @@ test('types: index.d.ts type-checks a strict TypeScript consumer', () => {
   writeFileSync(
     new URL('consumer.ts', dir),
     `import { init, ServiceProvider, SamlError, type Identity, type SamlErrorCode, type InspectReport } from 'saml-edge';
-     import defaultWorker, { samlEdge, ReplayGuard, type Session, type WorkerHandler } from 'saml-edge/worker';
+     import defaultWorker, { samlEdge, ReplayGuard, Directory, type Session, type WorkerHandler } from 'saml-edge/worker';
      await init();
      const sp = new ServiceProvider({
        entityId: 'https://app.example.com/saml/metadata',
@@ -297,7 +306,11 @@ test('types: index.d.ts type-checks a strict TypeScript consumer', () => {
      console.log(bad);
      sp.free();
      const handler: WorkerHandler = samlEdge({ app: (_request, _env, _ctx, session: Session) => new Response(session.email ?? session.nameId) });
-     console.log(handler, defaultWorker, ReplayGuard);
+     console.log(handler, defaultWorker, ReplayGuard, Directory);
+     const groups: string[] = ({} as Session).groups;
+     const scimId: string | null = ({} as Session).scimId;
+     const revoked: Promise<number> = ({} as Directory).revokeSessionsOf({ nameId: 'n', sessionIndexes: ['i'] }, Date.now());
+     console.log(groups, scimId, revoked);
      // @ts-expect-error app must return a Response
      samlEdge({ app: () => 'text' });
      export {};

@@ -1,13 +1,15 @@
 // Runs the Worker (wrangler.toml, pkg/worker.js) in workerd through Miniflare, with bindings
 // chosen per test, and a tiny cookie-keeping browser to drive it. No runtime mocks: the Durable
-// Object, static assets and WebCrypto are workerd's own.
+// Object, static assets and WebCrypto are workerd's own. The Worker is bundled first (esbuild,
+// as wrangler does), so that its npm dependencies (jose) resolve; the .wasm stays a module.
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
@@ -23,12 +25,42 @@ function workerOptionsFromWranglerToml() {
   return workerOptions;
 }
 
+let bundled = null;
+/**
+ * pkg/worker.js bundled as wrangler bundles it (export conditions workerd/worker/browser, npm
+ * packages inlined, `.wasm` imports kept as modules), once per test process, in
+ * target/worker-harness/<pid>/. Returns that directory's path.
+ */
+function bundleWorker() {
+  bundled ??= (async () => {
+    const dir = new URL(`target/worker-harness/${process.pid}/`, repo);
+    mkdirSync(dir, { recursive: true });
+    await esbuild.build({
+      entryPoints: [fileURLToPath(new URL('pkg/worker.js', repo))],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      conditions: ['workerd', 'worker', 'browser'],
+      mainFields: ['module', 'main'],
+      external: ['*.wasm', 'cloudflare:*'],
+      outfile: fileURLToPath(new URL('worker.js', dir)),
+      logLevel: 'silent',
+    });
+    copyFileSync(new URL('pkg/saml_edge_bg.wasm', repo), new URL('saml_edge_bg.wasm', dir));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return fileURLToPath(dir);
+  })();
+  return bundled;
+}
+
 /**
  * Starts the Worker with exactly `bindings` (wrangler.toml's vars and .dev.vars are replaced).
  * `logs` collects what the Worker prints (one entry per line).
  */
-export async function startWorker(bindings, { outboundService } = {}) {
+export async function startWorker(bindings, { outboundService, host, port } = {}) {
   const base = workerOptionsFromWranglerToml();
+  const dir = await bundleWorker();
   const logs = [];
   const collect = (stream) =>
     stream.on('data', (chunk) => {
@@ -38,8 +70,8 @@ export async function startWorker(bindings, { outboundService } = {}) {
     ...base,
     bindings,
     modules: true,
-    modulesRoot: fileURLToPath(repo),
-    scriptPath: fileURLToPath(new URL('pkg/worker.js', repo)),
+    modulesRoot: dir,
+    scriptPath: join(dir, 'worker.js'),
     modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, ...base.modulesRules],
     cf: false,
     handleRuntimeStdio(stdout, stderr) {
@@ -47,6 +79,8 @@ export async function startWorker(bindings, { outboundService } = {}) {
       collect(stderr);
     },
     ...(outboundService ? { outboundService } : {}),
+    // A real listener (the SCIM conformance run, the bench); tests use dispatchFetch.
+    ...(port !== undefined ? { host: host ?? '127.0.0.1', port } : {}),
   });
   await mf.ready;
   return {

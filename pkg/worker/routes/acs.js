@@ -1,13 +1,19 @@
 // POST /saml/acs: the Assertion Consumer Service. Checks the login cookie, verifies the
-// SAMLResponse for that request ID (the verifier, in Rust), records the assertion and request IDs
-// in the replay Durable Object, starts the session and answers 303 to the return path.
+// SAMLResponse for that request ID (the verifier, in Rust), applies the allow rules (access.js:
+// ALLOW_EMAILS, ALLOW_EMAIL_DOMAINS, ALLOW_GROUPS), records the assertion and request IDs in the
+// replay Durable Object, registers the session in the directory (which, with
+// ACCESS_REQUIRES_PROVISIONING=true, admits only provisioned, active SCIM users), starts the
+// session and answers 303 to the return path.
 
 import { SamlError } from '../../workerd.js';
+import { evaluateAccess, subjectOf } from '../access.js';
 import { ConfigProblem } from '../config.js';
 import { clearCookie, readCookie, setCookie } from '../cookies.js';
+import { SIGNED_IN } from '../do/directory.js';
 import { CONSUMED, replayGuard } from '../do/replay.js';
 import { boundedText, mediaType } from '../lib/body.js';
-import { issueSession } from '../sessions.js';
+import { newSessionId, registryFor } from '../registry.js';
+import { emailOf, issueSession } from '../sessions.js';
 import { PURPOSE_LOGIN, TOKEN_MISSING, verifyToken } from '../tokens.js';
 
 /** Largest ACS form body read (a SAMLResponse is 5–20 KB; the verifier's own limit is 1 MiB of XML). */
@@ -41,6 +47,34 @@ function consume(c, identity, pending) {
   });
 }
 
+/**
+ * Registers the session (one directory call: match the SCIM user, check access, insert the
+ * session): `{ session }` (null without a registry) or `{ refused }`.
+ */
+async function register(c, identity, exp) {
+  const registry = registryFor(c);
+  if (registry === null) return { session: null };
+  const sessionId = newSessionId();
+  const email = emailOf(identity);
+  const answer = await registry.signIn({
+    sessionId,
+    nameId: identity.nameId,
+    email,
+    nameIdFormat: identity.nameIdFormat ?? null,
+    nameQualifier: identity.nameQualifier ?? null,
+    spNameQualifier: identity.spNameQualifier ?? null,
+    sessionIndex: identity.sessionIndex ?? null,
+    issuer: identity.issuer,
+    created: c.now,
+    expires: exp,
+    requireProvisioning: c.config.accessRequiresProvisioning,
+  });
+  if (answer.outcome !== SIGNED_IN) {
+    return { refused: c.refuse(answer.outcome, `NameID ${identity.nameId} (e-mail ${email}): ${answer.outcome}`) };
+  }
+  return { session: { sessionId, userId: answer.userId, groups: answer.groups } };
+}
+
 /** Verifies the posted response and starts the session. */
 export async function acs(c) {
   if (mediaType(c.request) !== 'application/x-www-form-urlencoded') {
@@ -59,6 +93,9 @@ export async function acs(c) {
     if (!(error instanceof SamlError)) throw error;
     return c.refuse(error.code, error.message);
   }
+  // A user no rule admits gets no session (and nothing is recorded).
+  const access = evaluateAccess(c.config.access, subjectOf(identity, emailOf(identity)));
+  if (!access.allowed) return c.refuse(access.code, `${identity.nameId}: ${access.detail}`);
   const outcome = await consume(c, identity, pending);
   if (outcome !== CONSUMED) {
     return c.refuse(outcome, `assertion ${identity.assertionId} (request ${pending.requestId}): ${outcome}`);
@@ -67,7 +104,9 @@ export async function acs(c) {
   const sessionEnd = identity.sessionNotOnOrAfter === null ? Infinity : Date.parse(identity.sessionNotOnOrAfter);
   const exp = Math.min(c.now + c.config.sessionTtlSeconds * 1000, sessionEnd);
   if (exp <= c.now) return c.refuse('session_expired', `SessionNotOnOrAfter ${identity.sessionNotOnOrAfter} has passed`);
-  const { token, dropped } = await issueSession(c.config, identity, c.now, exp);
+  const registered = await register(c, identity, exp);
+  if (registered.refused) return registered.refused;
+  const { token, dropped } = await issueSession(c.config, identity, c.now, exp, registered.session);
   if (dropped.length > 0) {
     c.log('session_attributes_dropped', {
       nameId: identity.nameId,
@@ -75,6 +114,11 @@ export async function acs(c) {
       detail: 'the session cookie would exceed 4 KB: send fewer claims (Entra ID: Attributes & Claims)',
     });
   }
-  c.log('signed_in', { nameId: identity.nameId, issuer: identity.issuer, assertionId: identity.assertionId });
+  c.log('signed_in', {
+    nameId: identity.nameId,
+    issuer: identity.issuer,
+    assertionId: identity.assertionId,
+    ...(registered.session ? { scimId: registered.session.userId } : {}),
+  });
   return c.redirect(pending.returnPath, 303, [setCookie('session', token, (exp - c.now) / 1000), clearCookie('login')]);
 }

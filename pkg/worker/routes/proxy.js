@@ -1,5 +1,7 @@
 // Everything not routed elsewhere, for a signed-in user: the origin in ORIGIN (with identity
-// headers) or the static assets (ASSETS binding).
+// headers and, with JWT_SIGNING_KEY, the signed identity token) or the static assets (ASSETS
+// binding). Public paths (PUBLIC_PATHS) are served the same way without a session and without
+// any identity header.
 //
 // The upstream URL is ORIGIN with the request's path and query set on it: a request path is
 // never resolved as a relative reference (`//evil.example/x` would name another host), and
@@ -7,6 +9,7 @@
 
 import { cookiesForOrigin } from '../cookies.js';
 import { setIdentityHeaders, withoutReservedHeaders } from '../identity-headers.js';
+import { identityToken, signingKeys } from '../identity-token.js';
 
 /** ORIGIN with the path and query of `url`, or `null` when the result leaves ORIGIN. */
 export function upstreamUrl(origin, url) {
@@ -16,26 +19,36 @@ export function upstreamUrl(origin, url) {
   return target.origin === origin ? target : null;
 }
 
+/** The signed identity token of `session` for the origin, or `null` (no key, no session). */
+async function tokenFor(c, session) {
+  if (!session) return null;
+  const keys = await signingKeys(c.config);
+  if (keys === null) return null;
+  return identityToken(keys, { issuer: c.url.origin, audience: c.config.spEntityId, session, now: c.now });
+}
+
 /** Forwards the request to ORIGIN with the session's identity (`null`: none). */
-export function proxy(c, session) {
+export async function proxy(c, session) {
   const target = upstreamUrl(c.config.origin, c.url);
   if (target === null) return c.refuse('upstream_refused', `${c.url.pathname} does not stay on ORIGIN`);
   const headers = withoutReservedHeaders(c.request.headers);
   const cookies = cookiesForOrigin(headers.get('Cookie'));
   if (cookies === null) headers.delete('Cookie');
   else headers.set('Cookie', cookies);
-  setIdentityHeaders(headers, session, {
-    host: c.url.host,
-    protocol: c.url.protocol,
-    clientIp: c.request.headers.get('CF-Connecting-IP'),
-  });
+  setIdentityHeaders(
+    headers,
+    session,
+    { host: c.url.host, protocol: c.url.protocol, clientIp: c.request.headers.get('CF-Connecting-IP') },
+    await tokenFor(c, session),
+  );
   return fetch(target, { method: c.request.method, headers, body: c.request.body, redirect: 'manual' });
 }
 
-/** The static assets for a signed-in user, never cached by shared caches. */
-async function assets(c) {
+/** The static assets; for a signed-in user (`shared` false) never cached by shared caches. */
+async function assets(c, shared = false) {
   if (!c.bindings.assets) return new Response('Not found', { status: 404 });
   const response = await c.bindings.assets.fetch(c.request);
+  if (shared) return response;
   const privateResponse = new Response(response.body, response);
   privateResponse.headers.set('Cache-Control', 'private, no-cache');
   return privateResponse;
@@ -44,4 +57,9 @@ async function assets(c) {
 /** What a signed-in user gets by default: the origin (ORIGIN) or the static assets. */
 export function protectedApp(c) {
   return c.config.origin !== null ? proxy(c, c.session) : assets(c);
+}
+
+/** A public path (PUBLIC_PATHS), without a session: the origin without identity, or the assets. */
+export function publicApp(c) {
+  return c.config.origin !== null ? proxy(c, null) : assets(c, true);
 }
