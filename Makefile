@@ -179,7 +179,7 @@ js: lint-wasm pkg node_modules/.package-lock.json
 	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs tests/js/access.test.mjs \
 	  tests/js/scim-filter.test.mjs tests/js/scim-patch.test.mjs tests/js/scim-migrations.test.mjs
 	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/identity.test.mjs tests/js/scim.test.mjs \
-	  tests/js/worker-attacks.test.mjs
+	  tests/js/worker-attacks.test.mjs tests/js/worker-slo.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
 
 ## The Single Logout exports (cargo feature wasm-slo): build the package with them, run their
@@ -190,6 +190,7 @@ js-slo: node_modules/.package-lock.json
 	$(MAKE) pkg WASM_FEATURES=wasm-slo
 	$(NODE_TEST) tests/js/slo.test.mjs tests/js/api.test.mjs
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs tests/js/slo.test.mjs
+	$(NODE_TEST) tests/js/worker-slo.test.mjs
 	rm -f pkg/saml_edge_bg.wasm
 
 bench-js: pkg node_modules/.package-lock.json

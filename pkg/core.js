@@ -190,6 +190,11 @@ export class ServiceProvider {
     return run(() => slo(this.#handle(), 'verifyLogoutResponse')(query, options));
   }
 
+  /** Whether this build has the Single Logout methods (cargo feature wasm-slo). */
+  get singleLogout() {
+    return run(() => typeof this.#handle().verifyLogoutRequest === 'function');
+  }
+
   /** The SP metadata XML to upload to the IdP. */
   metadata() {
     return run(() => this.#handle().metadata());

@@ -345,6 +345,8 @@ export class ServiceProvider {
    * feature `wasm-slo` (`make pkg WASM_FEATURES=wasm-slo`, about +19 KB gzipped); otherwise these
    * throw `config_missing`.
    */
+  /** Whether this build has the Single Logout methods below. */
+  readonly singleLogout: boolean;
   /** A LogoutRequest to the IdP's SLO URL (HTTP-Redirect, unsigned: the npm build does not sign). Needs `idp.sloUrl` (or metadata). */
   logoutRequestUrl(options: LogoutRequestOptions): LogoutRedirect;
   /** A LogoutResponse to the IdP's SLO URL answering a verified LogoutRequest (HTTP-Redirect). */
