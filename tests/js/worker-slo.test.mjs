@@ -97,6 +97,7 @@ test('IdP-initiated: a pysaml2 LogoutRequest ends the sessions of its NameID eve
   const first = await signIn(w);
   const second = await signIn(w);
   const other = await signIn(w, 'jane.doe@contoso.com');
+  const otherElsewhere = await signIn(w, 'jane.doe@contoso.com');
 
   // Forged first (a stranger's key) and altered (RelayState appended): refused, nothing ends.
   const strangerDir = mkdtempSync(join(dir, 'stranger-'));
@@ -137,6 +138,22 @@ test('IdP-initiated: a pysaml2 LogoutRequest ends the sessions of its NameID eve
   assert.equal(answer.status, 403);
   assert.equal(pageCode(await answer.text()), 'logout_replayed');
   assert.equal((await other.request('/saml/session')).status, 200);
+  // Entra's encoding: a LogoutRequest signed (by Python cryptography) over lower-case escapes.
+  const instant = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const handXml = join(dir, 'hand.xml');
+  writeFileSync(handXml,
+    '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ' +
+    `ID="_entra${Date.now()}" Version="2.0" IssueInstant="${instant}" Destination="${SLO}">` +
+    `<saml:Issuer>${LOGIN_ISSUER.replace('<', '&lt;').replace('>', '&gt;')}</saml:Issuer><saml:NameID Format="${EMAIL}">jane.doe@contoso.com</saml:NameID></samlp:LogoutRequest>`);
+  const { query } = peer('sign-query', fileURLToPath(new URL('idp.key', generated)), 'SAMLRequest', handXml, 'r/1', 'sha256', 'lower');
+  assert.match(query, /%2f/);
+  answer = await other.request(`/saml/slo?${query}`);
+  assert.equal(answer.status, 302, pageCode(await answer.clone().text()) ?? '');
+  assert.equal(new URL(answer.headers.get('Location')).searchParams.get('RelayState'), 'r/1');
+  assert.equal((await other.request('/saml/session')).status, 401);
+  await sleep(REFRESH_MS + 100);
+  assert.equal((await otherElsewhere.request('/saml/session')).status, 401, 'revoked in the registry');
+
   // POST is not the binding Entra uses.
   assert.equal(pageCode(await (await other.post('/saml/slo', { SAMLRequest: 'x' })).text()), 'slo_binding_unsupported');
 });
