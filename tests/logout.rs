@@ -586,3 +586,86 @@ fn cli_logout_request_and_verify_logout_with_pysaml2() {
     assert_eq!(status, Some(2), "{stderr}");
     let _ = Certificate::parse_all(s.idp.cert_pem.as_bytes()).expect("cert");
 }
+
+#[test]
+fn cli_verify_logout_reads_a_post_body_signed_by_xmlsec1() {
+    if !have_pysaml2() {
+        return;
+    }
+    let s = setup(false);
+    let now = system_now();
+    let instant = UnixTime::from_secs(now.as_secs());
+    // An enveloped signature right after the Issuer, made by xmlsec1 from a template.
+    let template = format!(
+        "<samlp:LogoutRequest xmlns:samlp=\"{PROTOCOL}\" xmlns:saml=\"{ASSERTION}\" ID=\"_post1\" \
+         Version=\"2.0\" IssueInstant=\"{instant}\" Destination=\"{SP_SLO}\">\
+         <saml:Issuer>{}</saml:Issuer>\
+         <ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>\
+         <ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
+         <ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
+         <ds:Reference URI=\"#_post1\"><ds:Transforms>\
+         <ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>\
+         <ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>\
+         <ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>\
+         <ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>\
+         <saml:NameID Format=\"{EMAIL}\">b@contoso.com</saml:NameID></samlp:LogoutRequest>",
+        idp_entity_id()
+    );
+    let file = s.dir.write("post-template.xml", template);
+    let key = format!(
+        "{},{}",
+        path_str(&s.idp.file("key.pem")),
+        path_str(&s.idp.file("cert.pem"))
+    );
+    let out = tools::run(
+        "xmlsec1",
+        &[
+            "--sign",
+            "--privkey-pem",
+            &key,
+            "--id-attr:ID",
+            "urn:oasis:names:tc:SAML:2.0:protocol:LogoutRequest",
+            path_str(&file),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signed = String::from_utf8(out.stdout).expect("UTF-8");
+    let encode = saml_edge::internal::encoding::percent_encode_query_component;
+    let body = |xml: &str| {
+        format!(
+            "SAMLRequest={}&RelayState=post-relay",
+            encode(&saml_edge::internal::encoding::encode_base64(
+                xml.as_bytes()
+            ))
+        )
+    };
+    let idp_cert = path_str(&s.idp.file("cert.pem")).to_owned();
+    let entity = idp_entity_id();
+    let args = [
+        "verify-logout",
+        "--idp-cert",
+        &idp_cert,
+        "--idp-entity-id",
+        &entity,
+        "--sp-entity-id",
+        SP_ENTITY_ID,
+        "--slo-url",
+        SP_SLO,
+    ];
+    let (status, out, stderr) = cli(&args, &body(&signed));
+    assert_eq!(status, Some(0), "{stderr} {out}");
+    assert_eq!(out["type"], "LogoutRequest");
+    assert_eq!(out["id"], "_post1");
+    assert_eq!(out["relayState"], "post-relay");
+    // Altered after signing: the digest no longer matches.
+    let (status, out, _) = cli(
+        &args,
+        &body(&signed.replace("b@contoso.com", "admin@contoso.com")),
+    );
+    assert_eq!(status, Some(1));
+    assert_eq!(out["error"]["code"], "digest_mismatch");
+}
