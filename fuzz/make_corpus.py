@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 GENERATED = os.path.join(ROOT, "tests", "data", "generated")
-TARGETS = ["xml_parse", "c14n", "encoding", "metadata", "verify_post_response"]
+TARGETS = ["xml_parse", "c14n", "encoding", "metadata", "verify_post_response", "xmlenc"]
 SEED_BUDGET = 240 * 1024  # bytes per target in fuzz/seeds (5 targets: about 1.2 MB in all)
 
 
@@ -67,9 +67,25 @@ def sources():
     return out
 
 
+def encrypted_assertion(data):
+    """The EncryptedAssertion element of an encrypted response (the xmlenc target's input)."""
+    start = data.find(b"<EncryptedAssertion")
+    if start < 0:
+        start = data.find(b"<saml2:EncryptedAssertion")
+    for end_tag in (b"</EncryptedAssertion>", b"</saml2:EncryptedAssertion>"):
+        end = data.find(end_tag, start)
+        if start >= 0 and end >= 0:
+            return data[start:end + len(end_tag)]
+    return None
+
+
 def per_target(items):
     t = {name: [] for name in TARGETS}
     for kind, rel, data in items:
+        if kind == "xml" and b"EncryptedAssertion" in data:
+            element = encrypted_assertion(data)
+            if element is not None:
+                t["xmlenc"].append((rel, element))
         if kind in ("xml", "metadata"):
             t["xml_parse"].append((rel, data))
             t["c14n"].append((rel, data))

@@ -130,6 +130,8 @@ function structuredCopy(value) {
 export class ServiceProvider {
   #config;
   #raw = null;
+  /** The configured decryption keys imported into WebCrypto (verifyPostResponseAsync). */
+  #cryptoKeys = null;
   #generation = -1;
 
   /** @param {object} config */
@@ -153,6 +155,56 @@ export class ServiceProvider {
   /** Verifies the HTTP-POST binding's `SAMLResponse` form value; returns the identity. */
   verifyPostResponse(samlResponse, options) {
     return run(() => this.#handle().verifyPostResponse(samlResponse, options));
+  }
+
+  /**
+   * `verifyPostResponse`, with the RSA-OAEP unwrap of an encrypted assertion done by WebCrypto
+   * (BoringSSL in Workers, OpenSSL in Node) instead of the WebAssembly module: every check up to
+   * the unwrap runs in the module, WebCrypto tries every decryption key on every EncryptedKey,
+   * and the module finishes with the content key. WebCrypto has one hash for OAEP and MGF1, so
+   * an EncryptedKey whose two hashes differ (xenc11 rsa-oaep, SHA-256 with MGF1-SHA-1) and a
+   * runtime without `crypto.subtle` take the module's own (blinded) unwrap. Same results and
+   * codes as `verifyPostResponse`.
+   */
+  async verifyPostResponseAsync(samlResponse, options) {
+    const request = run(() => this.#handle().keyUnwrapRequest(samlResponse, options));
+    const subtle = globalThis.crypto?.subtle;
+    if (request === null || !subtle || request.keys.some((k) => k.hash !== k.mgfHash)) {
+      return this.verifyPostResponse(samlResponse, options);
+    }
+    const keys = await this.#webCryptoKeys(options, request.keys.map((k) => k.hash));
+    let contentKey = null;
+    // Every key on every EncryptedKey, whatever succeeds first (no early exit to time).
+    for (const key of keys) {
+      for (const wrapped of request.keys) {
+        try {
+          const unwrapped = new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, key[wrapped.hash], wrapped.ciphertext));
+          if (contentKey === null) contentKey = unwrapped;
+        } catch {
+          // not this key: the module takes a missing key like a wrong one
+        }
+      }
+    }
+    return run(() => this.#handle().verifyPostResponseWithContentKey(samlResponse, options, contentKey));
+  }
+
+  /** The decryption keys as non-extractable WebCrypto keys, one per OAEP hash needed. */
+  async #webCryptoKeys(options, hashes) {
+    const perCall = options != null && options.decryptionKeys != null;
+    if (!perCall && this.#cryptoKeys !== null) return this.#cryptoKeys;
+    const ders = run(() => this.#handle().decryptionKeysPkcs8(options));
+    const keys = await Promise.all(
+      ders.map(async (der) => {
+        const byHash = {};
+        for (const hash of new Set(['SHA-1', 'SHA-256', ...hashes])) {
+          byHash[hash] = await globalThis.crypto.subtle.importKey('pkcs8', der, { name: 'RSA-OAEP', hash }, false, ['decrypt']);
+        }
+        der.fill(0);
+        return byHash;
+      }),
+    );
+    if (!perCall) this.#cryptoKeys = keys;
+    return keys;
   }
 
   /** Runs every check of `verifyPostResponse` (also on raw XML) and reports each outcome. */

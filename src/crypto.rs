@@ -209,6 +209,12 @@ impl RsaPublicKey {
         bit_length(&self.inner.n_bytes())
     }
 
+    /// The big-endian modulus and public exponent, without leading zeros (to match a private
+    /// key, e.g. an SP decryption key, against a certificate).
+    pub(crate) fn components_be(&self) -> (Box<[u8]>, Box<[u8]>) {
+        (self.inner.n_bytes(), self.inner.e_bytes())
+    }
+
     /// The modulus size in bytes: the length every signature by this key has.
     fn modulus_len(&self) -> usize {
         self.inner.size()

@@ -81,6 +81,8 @@ pub enum Error {
     Saml(SamlError),
     /// The service provider's own configuration is unusable (certificates, URLs, keys).
     Config(ConfigError),
+    /// An `EncryptedAssertion` is refused or could not be decrypted (see [`DecryptionError`]).
+    Decryption(DecryptionError),
 }
 
 impl Error {
@@ -93,6 +95,7 @@ impl Error {
             Error::Signature(e) => e.code(),
             Error::Saml(e) => e.code(),
             Error::Config(e) => e.code(),
+            Error::Decryption(e) => e.code(),
         }
     }
 }
@@ -110,6 +113,7 @@ impl fmt::Display for Error {
             Error::Signature(e) => e.fmt(f),
             Error::Saml(e) => e.fmt(f),
             Error::Config(e) => e.fmt(f),
+            Error::Decryption(e) => e.fmt(f),
         }
     }
 }
@@ -139,6 +143,11 @@ impl From<SamlError> for Error {
 impl From<ConfigError> for Error {
     fn from(e: ConfigError) -> Self {
         Error::Config(e)
+    }
+}
+impl From<DecryptionError> for Error {
+    fn from(e: DecryptionError) -> Self {
+        Error::Decryption(e)
     }
 }
 
@@ -491,7 +500,7 @@ pub enum SamlError {
         /// Where.
         detail: String,
     },
-    /// The Response carries an EncryptedAssertion, which is not supported yet.
+    /// The Response carries an EncryptedAssertion but no decryption key is configured.
     EncryptedAssertionUnsupported,
     /// The IdP reported a failure.
     StatusNotSuccess {
@@ -654,8 +663,9 @@ impl fmt::Display for SamlError {
                 "the Response must contain exactly one Assertion directly inside it: {detail}"
             ),
             SamlError::EncryptedAssertionUnsupported => f.write_str(
-                "the assertion is encrypted, which saml-edge does not support yet; in Entra ID \
-                 turn off Token encryption for this application",
+                "the assertion is encrypted but no SP decryption key is configured; configure \
+                 the private key whose certificate the IdP encrypts to (SP_DECRYPTION_KEY, \
+                 --sp-key, decryptionKeys), or in Entra ID turn off Token encryption",
             ),
             SamlError::StatusNotSuccess { codes, message } => {
                 write!(
@@ -822,6 +832,80 @@ impl fmt::Display for ConfigError {
             ConfigError::Invalid { field, detail } => {
                 write!(f, "the setting {field} is invalid: {detail}")
             }
+        }
+    }
+}
+
+// ---- XML Encryption (src/xmlenc/) -------------------------------------------------------------
+
+/// Why an `EncryptedAssertion` was refused. Everything that depends on secret key material or on
+/// the decrypted plaintext is the single [`DecryptionError::Failed`] (code `decryption_failed`),
+/// with one fixed message: a response that differs only in its ciphertext can never get a
+/// different answer before the decrypted assertion's own signature has verified (no padding or
+/// parse oracle; see SECURITY.md "Encrypted assertions").
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecryptionError {
+    /// No configured key decrypts the assertion, or the content does not decrypt (GCM tag,
+    /// CBC padding byte), or the plaintext is not exactly one well-formed, signed `saml:Assertion`.
+    Failed,
+    /// The `EncryptedAssertion` / `EncryptedData` / `EncryptedKey` structure is not the one
+    /// SAML and XML Encryption define (read before any key is used).
+    Malformed {
+        /// What is wrong.
+        detail: String,
+    },
+    /// An encryption or key-transport algorithm outside the allow-list.
+    UnsupportedAlgorithm {
+        /// The algorithm URI.
+        algorithm: String,
+    },
+    /// The key transport is RSAES-PKCS1-v1_5 (`xmlenc#rsa-1_5`, Bleichenbacher-type oracles).
+    Rsa15Refused,
+    /// The service provider decrypts only assertions of signed Responses and this Response is
+    /// not signed.
+    ResponseNotSigned,
+}
+
+impl DecryptionError {
+    /// The stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DecryptionError::Failed => "decryption_failed",
+            DecryptionError::Malformed { .. } => "encrypted_assertion_malformed",
+            DecryptionError::UnsupportedAlgorithm { .. } => "encryption_algorithm_unsupported",
+            DecryptionError::Rsa15Refused => "encryption_rsa_1_5_refused",
+            DecryptionError::ResponseNotSigned => "encrypted_response_unsigned",
+        }
+    }
+}
+
+impl fmt::Display for DecryptionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecryptionError::Failed => f.write_str(
+                "the encrypted assertion could not be decrypted and verified: no configured SP \
+                 decryption key opens it, or its content is not one Assertion signed by the IdP; \
+                 check that the IdP encrypts to the certificate of a configured key",
+            ),
+            DecryptionError::Malformed { detail } => {
+                write!(f, "the EncryptedAssertion is malformed: {detail}")
+            }
+            DecryptionError::UnsupportedAlgorithm { algorithm } => write!(
+                f,
+                "the assertion is encrypted with {}, which is not accepted (AES-128/256-GCM, \
+                 AES-128/256-CBC and 3DES-CBC content, RSA-OAEP key transport are)",
+                quote(algorithm)
+            ),
+            DecryptionError::Rsa15Refused => f.write_str(
+                "the assertion's key is encrypted with RSA PKCS#1 v1.5 (xmlenc#rsa-1_5), which is \
+                 refused (Bleichenbacher attacks); configure the IdP to use RSA-OAEP",
+            ),
+            DecryptionError::ResponseNotSigned => f.write_str(
+                "the assertion is encrypted and the Response is not signed, but this service \
+                 provider decrypts only signed Responses; in Entra ID set the Signing Option to \
+                 \"Sign SAML response and assertion\"",
+            ),
         }
     }
 }

@@ -27,15 +27,15 @@
 //!   [`IdentityProvider`], [`Expect`], what verification returns ([`Identity`], [`Attribute`])
 //!   or refuses ([`Error`] and its kinds), and the types that appear in their signatures
 //!   ([`Document`], [`Certificate`], [`UnixTime`], [`Limits`], [`AuthnRequest`], the RSA key and
-//!   algorithm types);
+//!   algorithm types, the SP's [`DecryptionKey`]);
 //! - the modules [`sp`] (the service provider, its [`sp::Report`] of every check), [`saml`] (the
 //!   messages an SP sends and receives besides the Response: AuthnRequests, bindings, IdP and SP
 //!   metadata, certificate expiry), [`xml`] (the read-only tree that
 //!   [`ServiceProvider::verify_document`] takes), [`error`] and [`danger`] (every option that
 //!   weakens verification).
 //!
-//! Everything else is private: the transport encodings, canonicalization, RSA and X.509, XML-DSig
-//! and the SAML checks behind [`ServiceProvider::verify_post_response`]. This crate's own tests,
+//! Everything else is private: the transport encodings, canonicalization, RSA and X.509, XML-DSig,
+//! XML Encryption and the SAML checks behind [`ServiceProvider::verify_post_response`]. This crate's own tests,
 //! benches, fuzz targets and command-line tool reach them through a hidden `internal` module,
 //! which is not part of the public interface and changes without notice.
 //!
@@ -43,10 +43,11 @@
 //!
 //! `encoding` (base64, DEFLATE, forms) → `xml` (strict parse into one immutable tree) → `c14n`
 //! (exclusive canonicalization) → `crypto`, `x509` (RSA, digests, certificates) → `dsig`
-//! (one enveloped signature, returns a `Verified<'d>` proof that borrows its tree) → `saml`
-//! (unverified structure checks that can only reject; reads only below verified nodes) → `sp`
-//! (configuration and entry points). The core never reads a clock or an RNG.
-//! `docs/architecture.md` describes the layers and their rules.
+//! (one enveloped signature, returns a `Verified<'d>` proof that borrows its tree) → `xmlenc`
+//! (decrypts an `EncryptedAssertion` into a freshly parsed Assertion, which then goes through
+//! `dsig` like any other) → `saml` (unverified structure checks that can only reject; reads only
+//! below verified nodes) → `sp` (configuration and entry points). The core never reads a clock
+//! or an RNG. `docs/architecture.md` describes the layers and their rules.
 //!
 //! # Error codes
 //!
@@ -77,7 +78,12 @@
 //! | `saml_unsupported_version` | SAML Version is not 2.0 | — |
 //! | `assertion_missing` | no Assertion | — |
 //! | `unexpected_assertion` | several assertions, or one nested anywhere but directly in the Response | — |
-//! | `encrypted_assertion_unsupported` | the assertion is encrypted | Entra: turn off Token encryption |
+//! | `encrypted_assertion_unsupported` | the assertion is encrypted and no decryption key is configured | configure the SP decryption key, or Entra: turn off Token encryption |
+//! | `decryption_failed` | no configured key decrypts the assertion, or the plaintext is not one Assertion signed by the IdP (one code for every failure that depends on the key or the plaintext) | the IdP must encrypt to the certificate of a configured key |
+//! | `encrypted_assertion_malformed` | the EncryptedAssertion / EncryptedData / EncryptedKey structure is wrong (checked before any key is used) | — |
+//! | `encryption_algorithm_unsupported` | a content or key-transport algorithm outside the allow-list | AES-GCM or AES-CBC with RSA-OAEP |
+//! | `encryption_rsa_1_5_refused` | the key is encrypted with RSA PKCS#1 v1.5 (`xmlenc#rsa-1_5`) | configure the IdP for RSA-OAEP |
+//! | `encrypted_response_unsigned` | `decrypt_only_signed_responses` is on and the Response is not signed | Entra: Signing Option "Sign SAML response and assertion" |
 //! | `signature_missing` | neither Response nor Assertion is signed | Entra: Signing Option "Sign SAML assertion" |
 //! | `signature_misplaced` | a Signature anywhere but right after the Response's or Assertion's Issuer | — |
 //! | `signature_malformed` | the Signature's structure is wrong | — |
@@ -129,7 +135,9 @@ pub mod xml;
 #[cfg(feature = "sign")]
 pub use crypto::RsaPrivateKey;
 pub use crypto::{DigestAlgorithm, RsaPublicKey, SignatureAlgorithm};
-pub use error::{ConfigError, EncodingError, Error, SamlError, SignatureError, XmlError};
+pub use error::{
+    ConfigError, DecryptionError, EncodingError, Error, SamlError, SignatureError, XmlError,
+};
 pub use limits::Limits;
 pub use saml::authn_request::{AuthnRequest, AuthnRequestOptions};
 #[cfg(feature = "sign")]
@@ -139,10 +147,12 @@ pub use sp::{Expect, IdentityProvider, ServiceProvider, ServiceProviderBuilder};
 pub use time::UnixTime;
 pub use x509::Certificate;
 pub use xml::Document;
+pub use xmlenc::{ContentAlgorithm, DecryptionKey, OaepDigest, WrappedKey};
 
 // The engine, private: its public types are re-exported above, the rest is `internal`.
 mod c14n;
 mod crypto;
+mod der;
 mod dsig;
 mod encoding;
 mod limits;
@@ -151,6 +161,7 @@ mod time;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 mod x509;
+mod xmlenc;
 
 /// Internals used by this crate's integration tests, benches, fuzz targets and command-line
 /// tool. The contents of this module DO NOT form part of the public interface: they change
@@ -184,5 +195,9 @@ pub mod internal {
     /// The checks of the unverified document.
     pub mod structure {
         pub use crate::saml::structure::*;
+    }
+    /// XML Encryption: decrypting an `EncryptedAssertion`.
+    pub mod xmlenc {
+        pub use crate::xmlenc::*;
     }
 }

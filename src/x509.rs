@@ -16,16 +16,14 @@
 //! * **Lenient about the container, strict about the content.** [`Certificate::parse_all`]
 //!   accepts PEM (one or more `CERTIFICATE` blocks, CRLF line endings, text around the blocks),
 //!   the bare base64 body without the PEM armour (line breaks allowed) and raw DER. The DER
-//!   itself must be exactly one certificate per block, with no trailing bytes.
+//!   itself must be exactly one certificate per block, with no trailing bytes. It is read with
+//!   the small DER walker of `crate::der` (definite lengths, fixed paths to validity, subject
+//!   and SubjectPublicKeyInfo), not a general ASN.1 framework (see `der`'s docs for why).
 
 use core::fmt;
 
+use crate::der::{self, Reader, Tlv};
 use sha2::{Digest as _, Sha256};
-use x509_parser::certificate::X509Certificate;
-use x509_parser::oid_registry::OID_PKCS1_RSAENCRYPTION;
-use x509_parser::prelude::FromDer as _;
-use x509_parser::public_key::PublicKey;
-use x509_parser::x509::SubjectPublicKeyInfo;
 
 use crate::crypto::{MIN_RSA_BITS, RsaPublicKey, bit_length};
 use crate::encoding::{decode_base64, pem_blocks};
@@ -183,22 +181,66 @@ impl Certificate {
 
     /// Parses the certificate at the start of `der`; returns it and the bytes after it.
     fn parse_one(der: &[u8], min_bits: usize) -> Result<(Certificate, &[u8]), ConfigError> {
-        let (rest, parsed) = X509Certificate::from_der(der)
-            .map_err(|err| invalid(format!("not a DER X.509 certificate ({err})")))?;
-        let consumed = der.len().saturating_sub(rest.len());
-        let cert_der = der.get(..consumed).unwrap_or_default();
-        let public_key = rsa_public_key(parsed.public_key(), min_bits)?;
-        let validity = parsed.validity();
+        let mut reader = Reader::new(der);
+        let parsed = reader
+            .expect(der::SEQUENCE)
+            .and_then(|cert| read_certificate(&cert))
+            .ok_or_else(|| invalid("not a DER X.509 certificate"))?;
+        let cert_der = der
+            .get(..der.len() - reader.rest().len())
+            .unwrap_or_default();
+        let public_key = rsa_public_key(&parsed.spki, min_bits)?;
         let certificate = Certificate {
             der: cert_der.to_vec(),
             public_key,
-            subject: parsed.subject().to_string(),
-            not_before: UnixTime::from_secs(validity.not_before.timestamp()),
-            not_after: UnixTime::from_secs(validity.not_after.timestamp()),
+            subject: parsed.subject,
+            not_before: UnixTime::from_secs(parsed.not_before),
+            not_after: UnixTime::from_secs(parsed.not_after),
             sha256_fingerprint: Sha256::digest(cert_der).into(),
         };
-        Ok((certificate, rest))
+        Ok((certificate, reader.rest()))
     }
+}
+
+/// What saml-edge reads from a certificate.
+struct Parsed<'a> {
+    subject: String,
+    not_before: i64,
+    not_after: i64,
+    /// The SubjectPublicKeyInfo element.
+    spki: Tlv<'a>,
+}
+
+/// `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }` (RFC
+/// 5280 §4.1), read down to what is used; the signature is not checked (see the module docs).
+fn read_certificate<'a>(certificate: &Tlv<'a>) -> Option<Parsed<'a>> {
+    let mut outer = Reader::new(certificate.content);
+    let tbs = outer.expect(der::SEQUENCE)?;
+    outer.expect(der::SEQUENCE)?;
+    outer.expect(der::BIT_STRING)?;
+    if !outer.is_empty() {
+        return None;
+    }
+    let mut fields = Reader::new(tbs.content);
+    fields.optional(0xA0); // [0] EXPLICIT version
+    fields.expect(der::INTEGER)?; // serialNumber
+    fields.expect(der::SEQUENCE)?; // signature
+    fields.expect(der::SEQUENCE)?; // issuer
+    let validity = fields.expect(der::SEQUENCE)?;
+    let subject = fields.expect(der::SEQUENCE)?;
+    let spki = fields.expect(der::SEQUENCE)?;
+    let mut times = Reader::new(validity.content);
+    let not_before = der::time(&times.next()?)?;
+    let not_after = der::time(&times.next()?)?;
+    if !times.is_empty() {
+        return None;
+    }
+    Some(Parsed {
+        subject: name_to_string(&subject)?,
+        not_before,
+        not_after,
+        spki,
+    })
 }
 
 impl fmt::Debug for Certificate {
@@ -261,33 +303,99 @@ fn decode_cert_base64(text: &str) -> Result<Vec<u8>, ConfigError> {
 }
 
 /// The certificate's RSA key, if it is one of at least [`MIN_RSA_BITS`] bits.
-fn rsa_public_key(
-    spki: &SubjectPublicKeyInfo<'_>,
-    min_bits: usize,
-) -> Result<RsaPublicKey, ConfigError> {
-    let oid = &spki.algorithm.algorithm;
-    if *oid != OID_PKCS1_RSAENCRYPTION {
+/// Short names of the attribute types seen in IdP certificates' subjects (others are written
+/// as dotted OIDs). Kept small on purpose: `x509_cert`'s own `Display` pulls in the whole OID
+/// database (80 KB of the WebAssembly build).
+const ATTRIBUTE_NAMES: [(&str, &str); 11] = [
+    ("2.5.4.3", "CN"),
+    ("2.5.4.6", "C"),
+    ("2.5.4.7", "L"),
+    ("2.5.4.8", "ST"),
+    ("2.5.4.10", "O"),
+    ("2.5.4.11", "OU"),
+    ("2.5.4.5", "serialNumber"),
+    ("2.5.4.4", "SN"),
+    ("2.5.4.42", "givenName"),
+    ("1.2.840.113549.1.9.1", "emailAddress"),
+    ("0.9.2342.19200300.100.1.25", "DC"),
+];
+
+/// The subject for display: RDNs in certificate order separated by `, `, multi-valued RDNs by
+/// ` + `, `TYPE=value` (string values as text, others as `#` + hex of their content).
+fn name_to_string(name: &Tlv<'_>) -> Option<String> {
+    let mut rdns = Vec::new();
+    let mut sets = Reader::new(name.content);
+    while !sets.is_empty() {
+        let set = sets.expect(der::SET)?;
+        let mut parts = Vec::new();
+        let mut attributes = Reader::new(set.content);
+        while !attributes.is_empty() {
+            let attribute = attributes.expect(der::SEQUENCE)?;
+            let mut inner = Reader::new(attribute.content);
+            let oid = der::oid_string(inner.expect(der::OID)?.content)?;
+            let value = inner.next()?;
+            let key = ATTRIBUTE_NAMES
+                .iter()
+                .find(|(o, _)| *o == oid)
+                .map_or(oid.clone(), |(_, n)| (*n).to_owned());
+            let text = matches!(
+                value.tag,
+                der::UTF8_STRING | der::PRINTABLE_STRING | der::TELETEX_STRING | der::IA5_STRING
+            )
+            .then(|| core::str::from_utf8(value.content).ok())
+            .flatten();
+            parts.push(match text {
+                Some(text) => format!("{key}={text}"),
+                None => {
+                    let hex: String = value.content.iter().map(|b| format!("{b:02x}")).collect();
+                    format!("{key}=#{hex}")
+                }
+            });
+        }
+        rdns.push(parts.join(" + "));
+    }
+    Some(rdns.join(", "))
+}
+
+/// rsaEncryption (RFC 8017 A.1).
+const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+
+fn rsa_public_key(spki: &Tlv<'_>, min_bits: usize) -> Result<RsaPublicKey, ConfigError> {
+    let malformed = || invalid("the certificate's public key is malformed");
+    let mut parts = Reader::new(spki.content);
+    let algorithm = parts.expect(der::SEQUENCE).ok_or_else(malformed)?;
+    let key_bits = parts.expect(der::BIT_STRING).ok_or_else(malformed)?;
+    let oid = Reader::new(algorithm.content)
+        .expect(der::OID)
+        .and_then(|oid| der::oid_string(oid.content))
+        .ok_or_else(malformed)?;
+    if oid != RSA_ENCRYPTION {
         return Err(invalid(format!(
-            "the certificate's key is {} ({}), but only RSA keys are supported",
-            key_type_name(&oid.to_id_string()),
-            oid.to_id_string()
+            "the certificate's key is {} ({oid}), but only RSA keys are supported",
+            key_type_name(&oid),
         )));
     }
-    let bits = match spki.parsed() {
-        Ok(PublicKey::RSA(key)) => bit_length(key.modulus),
-        _ => return Err(invalid("the certificate's RSA public key is malformed")),
-    };
+    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, after the BIT
+    // STRING's unused-bits octet.
+    let modulus = match key_bits.content.split_first() {
+        Some((0, key)) => Reader::new(key)
+            .expect(der::SEQUENCE)
+            .and_then(|seq| Reader::new(seq.content).expect(der::INTEGER))
+            .and_then(|n| der::unsigned(n.content)),
+        _ => None,
+    }
+    .ok_or_else(|| invalid("the certificate's RSA public key is malformed"))?;
+    let bits = bit_length(modulus);
     if bits < min_bits {
         return Err(ConfigError::KeyTooSmall { bits });
     }
-    RsaPublicKey::from_spki_der(spki.raw).map_err(|err| {
+    RsaPublicKey::from_spki_der(spki.whole).map_err(|err| {
         invalid(format!(
             "the certificate's RSA public key is unusable: {err}"
         ))
     })
 }
 
-/// A readable name for a public-key algorithm OID.
 fn key_type_name(oid: &str) -> &'static str {
     match oid {
         "1.2.840.10045.2.1" => "an elliptic-curve key",

@@ -38,6 +38,7 @@ fn run(target: &str, data: &[u8]) {
         "encoding" => checks::encoding(data),
         "metadata" => checks::metadata(data),
         "verify_post_response" => checks::verify(data),
+        "xmlenc" => checks::xmlenc(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -53,6 +54,7 @@ fn fuzz_reproducers_stay_fixed() {
             "encoding",
             "metadata",
             "verify_post_response",
+            "xmlenc",
         ] {
             run(t, data);
         }
@@ -71,6 +73,7 @@ fn committed_fuzz_seeds_pass_every_check() {
         "encoding",
         "metadata",
         "verify_post_response",
+        "xmlenc",
     ] {
         let Ok(entries) = std::fs::read_dir(seeds.join(target)) else {
             panic!("fuzz/seeds/{target} is missing");

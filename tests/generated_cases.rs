@@ -50,7 +50,14 @@ fn service_provider(dir: &Path, defaults: &Value, case: &Value) -> Result<Servic
     for audience in get("extraAudiences").as_array().into_iter().flatten() {
         builder = builder.extra_audience(audience.as_str().unwrap());
     }
-    builder.build()
+    // Encrypted assertions: the SP decryption keys (PEM files), tried in order.
+    for key in get("spKeys").as_array().into_iter().flatten() {
+        let pem = std::fs::read_to_string(dir.join(key.as_str().unwrap())).expect("SP key file");
+        builder = builder.decryption_key_pem(&pem)?;
+    }
+    builder
+        .decrypt_only_signed_responses(get("decryptOnlySignedResponses").as_bool().unwrap_or(false))
+        .build()
 }
 
 /// Builds the in-memory input described by a `generate` recipe (kept out of the repository

@@ -403,3 +403,100 @@ fn worlds() -> &'static [World] {
 fn mentions(data: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && data.windows(needle.len()).any(|w| w == needle)
 }
+
+// --------------------------------------------------------------------------------------------
+// xmlenc
+
+/// The template response of the `xmlenc` target and the decryption codes it may produce.
+const XMLENC_TEMPLATE: &str = "enc_aes256gcm_mgf1p_inline.xml";
+const DECRYPTION_CODES: [&str; 6] = [
+    "decryption_failed",
+    "encrypted_assertion_malformed",
+    "encryption_algorithm_unsupported",
+    "encryption_rsa_1_5_refused",
+    "encrypted_response_unsigned",
+    "encrypted_assertion_unsupported",
+];
+
+struct XmlencWorld {
+    sp: ServiceProvider,
+    request_id: Option<String>,
+    now: UnixTime,
+    /// The template response, split around its EncryptedAssertion.
+    before: Vec<u8>,
+    after: Vec<u8>,
+}
+
+fn xmlenc_world() -> Option<&'static XmlencWorld> {
+    static WORLD: OnceLock<Option<XmlencWorld>> = OnceLock::new();
+    WORLD
+        .get_or_init(|| {
+            let dir = repo_root().join("tests/data/generated");
+            let read = |name: &str| std::fs::read(dir.join(name)).ok();
+            let defaults: serde_json::Value =
+                serde_json::from_slice::<serde_json::Value>(&read("cases.json")?)
+                    .ok()?
+                    .get("defaults")?
+                    .clone();
+            let text = |key: &str| defaults.get(key)?.as_str().map(str::to_owned);
+            let idp = IdentityProvider::new(text("idpEntityId")?, "")
+                .certificate_pem(std::str::from_utf8(&read("idp.crt")?).ok()?)
+                .ok()?;
+            let mut builder = ServiceProvider::builder()
+                .entity_id(text("spEntityId")?)
+                .acs_url(text("acsUrl")?)
+                .idp(idp);
+            for key in ["sp-enc.key", "sp-enc2.key"] {
+                builder = builder
+                    .decryption_key_pem(std::str::from_utf8(&read(key)?).ok()?)
+                    .ok()?;
+            }
+            let template = read(XMLENC_TEMPLATE)?;
+            let start = find(&template, b"<EncryptedAssertion")?;
+            let end = find(&template, b"</EncryptedAssertion>")? + b"</EncryptedAssertion>".len();
+            Some(XmlencWorld {
+                sp: builder.build().ok()?,
+                request_id: text("requestId"),
+                now: UnixTime::parse_rfc3339_utc(&text("now")?)?,
+                before: template.get(..start)?.to_vec(),
+                after: template.get(end..)?.to_vec(),
+            })
+        })
+        .as_ref()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The decryptor: the bytes take the place of the EncryptedAssertion of a generated encrypted
+/// response (seeds: the EncryptedAssertions of every `enc_*` case), and are also verified as a
+/// whole response. Never panics; an accepted response carries a verified signature; a
+/// `decryption_failed` always has the one fixed message.
+pub fn xmlenc(data: &[u8]) {
+    let Some(w) = xmlenc_world() else {
+        return;
+    };
+    let expect = Expect {
+        request_id: w.request_id.as_deref(),
+        now: w.now,
+    };
+    let mut spliced = w.before.clone();
+    spliced.extend_from_slice(data);
+    spliced.extend_from_slice(&w.after);
+    static FAILED_MESSAGE: OnceLock<String> = OnceLock::new();
+    let failed = FAILED_MESSAGE
+        .get_or_init(|| saml_edge::Error::from(saml_edge::DecryptionError::Failed).to_string());
+    for input in [&spliced, data] {
+        match w.sp.verify_xml(input, &expect) {
+            Ok(identity) => assert!(
+                identity.response_signed || identity.assertion_signed,
+                "an unsigned assertion was accepted"
+            ),
+            Err(e) if e.code() == "decryption_failed" => assert_eq!(&e.to_string(), failed),
+            Err(e) => {
+                let _ = DECRYPTION_CODES.contains(&e.code());
+            }
+        }
+    }
+}

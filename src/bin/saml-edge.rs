@@ -36,7 +36,8 @@ use serde_json::{Map, Value, json};
 const VERIFY_USAGE: &str = "\
 usage: saml-edge verify --idp-cert FILE... | --idp-metadata FILE  [--idp-entity-id ID]
                         --sp-entity-id ID --acs-url URL [--request-id ID | --allow-unsolicited]
-                        [--clock-skew SECS] [--now RFC3339] [--allow-sha1]      < SAMLResponse
+                        [--clock-skew SECS] [--now RFC3339] [--allow-sha1]
+                        [--sp-key FILE... [--decrypt-only-signed-responses]]  < SAMLResponse
 
 Verifies the SAMLResponse on stdin (the form value, base64 with line breaks allowed, or the raw
 XML) and prints the identity as one JSON object (the JS API's field names).
@@ -52,6 +53,11 @@ XML) and prints the identity as one JSON object (the JS API's field names).
   --clock-skew SECS      tolerated clock difference (default 180, at most 3600)
   --now RFC3339          verify at this UTC time instead of the system clock
   --allow-sha1           accept SHA-1 signatures and digests (legacy IdPs)
+  --sp-key FILE          a private key (PEM, PKCS#8 or PKCS#1) that decrypts encrypted assertions
+                         (Entra ID \"Token encryption\"); repeat during a rollover, tried in order
+  --decrypt-only-signed-responses
+                         decrypt only when the Response's own signature verified first (it
+                         covers the ciphertext; Entra: \"Sign SAML response and assertion\")
   -h, --help             this text
 
 Exit codes: 0 accepted, 1 rejected ({\"error\":{\"code\":…,\"message\":…}} on stdout),
@@ -136,6 +142,8 @@ struct Options {
     clock_skew: Option<u64>,
     now: Option<UnixTime>,
     allow_sha1: bool,
+    sp_keys: Vec<String>,
+    decrypt_only_signed_responses: bool,
 }
 
 /// Why a command stops before doing its work.
@@ -164,6 +172,8 @@ fn parse_options(args: &[String]) -> Result<Options, Usage> {
             "--request-id" => options.request_id = Some(value()?),
             "--allow-unsolicited" => options.allow_unsolicited = true,
             "--allow-sha1" => options.allow_sha1 = true,
+            "--sp-key" => options.sp_keys.push(value()?),
+            "--decrypt-only-signed-responses" => options.decrypt_only_signed_responses = true,
             "--clock-skew" => {
                 let v = value()?;
                 options.clock_skew =
@@ -244,7 +254,17 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
     if let Some(secs) = options.clock_skew {
         builder = builder.clock_skew(Duration::from_secs(secs));
     }
-    builder.build().map_err(config_error)
+    for path in &options.sp_keys {
+        let pem = String::from_utf8(read_file(path)?)
+            .map_err(|_| Usage::Error(format!("{path} is not a PEM text file")))?;
+        builder = builder
+            .decryption_key_pem(&pem)
+            .map_err(|e| Usage::Error(format!("--sp-key {path}: {e} ({})", e.code())))?;
+    }
+    builder
+        .decrypt_only_signed_responses(options.decrypt_only_signed_responses)
+        .build()
+        .map_err(config_error)
 }
 
 fn now(options: &Options) -> UnixTime {

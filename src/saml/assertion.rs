@@ -141,6 +141,35 @@ impl<'d> SignedAssertion<'d> {
     }
 }
 
+impl<'d> SignedAssertion<'d> {
+    /// The proof for an assertion decrypted from an EncryptedAssertion (see `crate::xmlenc`):
+    /// either its own signature, verified on the decrypted document (`assertion`), or the
+    /// verified signature of the Response that directly contains the EncryptedAssertion
+    /// (`response`, on the Response's document), which covers the ciphertext and so the
+    /// plaintext. `None` when neither applies, or a proof speaks for another document.
+    pub fn decrypted(
+        decrypted: &'d crate::xmlenc::Decrypted<'_>,
+        response: Option<&Verified<'_>>,
+        assertion: Option<&Verified<'d>>,
+    ) -> Option<SignedAssertion<'d>> {
+        let doc = decrypted.document();
+        let node = decrypted.assertion();
+        let by_assertion =
+            assertion.is_some_and(|a| std::ptr::eq(a.document(), doc) && a.node() == node);
+        let outer = decrypted.response_document();
+        let by_response = response.is_some_and(|r| {
+            std::ptr::eq(r.document(), outer)
+                && outer.parent(decrypted.encrypted_assertion()) == Some(r.node())
+        });
+        (by_assertion || by_response).then_some(SignedAssertion {
+            doc,
+            node,
+            response_signed: by_response,
+            assertion_signed: by_assertion,
+        })
+    }
+}
+
 fn is_assertion(doc: &Document, node: NodeId) -> bool {
     doc.element(node)
         .is_some_and(|e| e.is(ASSERTION_NS, "Assertion"))

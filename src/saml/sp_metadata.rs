@@ -9,6 +9,8 @@
 //!   [ds:Signature]                                    (when signed, first child)
 //!   SPSSODescriptor protocolSupportEnumeration AuthnRequestsSigned WantAssertionsSigned="true"
 //!     [KeyDescriptor use="signing"]                   (the SP certificate, when configured)
+//!     [KeyDescriptor use="encryption"]*               (certificates the IdP may encrypt
+//!                                                      assertions to, with EncryptionMethods)
 //!     [SingleLogoutService HTTP-Redirect, HTTP-POST]  (when an SLO URL is configured)
 //!     NameIDFormat                                    (emailAddress by default)
 //!     AssertionConsumerService HTTP-POST index="0" isDefault="true"
@@ -33,6 +35,17 @@ use crate::saml::values::{check_entity_id, check_http_url, check_uri};
 use crate::x509::Certificate;
 use crate::xml::writer::{escape_attribute, escape_text};
 
+/// The `EncryptionMethod`s published with an encryption certificate, in order of preference:
+/// what `crate::xmlenc` decrypts (GCM first; 3DES-CBC is accepted but not advertised).
+pub const ENCRYPTION_METHODS: [&str; 6] = [
+    "http://www.w3.org/2009/xmlenc11#aes256-gcm",
+    "http://www.w3.org/2009/xmlenc11#aes128-gcm",
+    "http://www.w3.org/2001/04/xmlenc#aes256-cbc",
+    "http://www.w3.org/2001/04/xmlenc#aes128-cbc",
+    "http://www.w3.org/2009/xmlenc11#rsa-oaep",
+    "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+];
+
 /// What the SP metadata describes. [`crate::ServiceProvider::metadata`] fills it from the
 /// configuration; adjust fields before calling [`SpMetadata::to_xml`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +60,10 @@ pub struct SpMetadata<'a> {
     pub name_id_format: Option<&'a str>,
     /// The SP's signing certificate, published as `KeyDescriptor use="signing"`.
     pub signing_certificate: Option<&'a Certificate>,
+    /// Certificates the IdP may encrypt assertions to (Entra ID: "Token encryption"), each
+    /// published as `KeyDescriptor use="encryption"` with the accepted algorithms
+    /// ([`ENCRYPTION_METHODS`]). Two during a key rollover.
+    pub encryption_certificates: &'a [Certificate],
     /// `AuthnRequestsSigned`: whether the SP signs its AuthnRequests.
     pub authn_requests_signed: bool,
     /// `WantAssertionsSigned`.
@@ -63,6 +80,7 @@ impl<'a> SpMetadata<'a> {
             slo_url: None,
             name_id_format: Some(NAMEID_FORMAT_EMAIL),
             signing_certificate: None,
+            encryption_certificates: &[],
             authn_requests_signed: false,
             want_assertions_signed: true,
         }
@@ -125,6 +143,20 @@ impl<'a> SpMetadata<'a> {
                 encode_base64(certificate.der())
             ));
         }
+        for certificate in self.encryption_certificates {
+            xml.push_str(&format!(
+                "    <md:KeyDescriptor use=\"encryption\">\n      <ds:KeyInfo xmlns:ds=\"{DSIG_NS}\">\n        \
+                 <ds:X509Data>\n          <ds:X509Certificate>{}</ds:X509Certificate>\n        \
+                 </ds:X509Data>\n      </ds:KeyInfo>\n",
+                encode_base64(certificate.der())
+            ));
+            for method in ENCRYPTION_METHODS {
+                xml.push_str(&format!(
+                    "      <md:EncryptionMethod Algorithm=\"{method}\"/>\n"
+                ));
+            }
+            xml.push_str("    </md:KeyDescriptor>\n");
+        }
         if let Some(slo_url) = self.slo_url {
             for binding in [HTTP_REDIRECT, HTTP_POST] {
                 xml.push_str(&format!(
@@ -174,6 +206,8 @@ pub struct SpMetadataInfo {
     pub name_id_formats: Vec<String>,
     /// Every distinct signing certificate (`use="signing"` or no `use`).
     pub signing_certificates: Vec<Certificate>,
+    /// Every distinct encryption certificate (`use="encryption"`).
+    pub encryption_certificates: Vec<Certificate>,
     /// `AuthnRequestsSigned`.
     pub authn_requests_signed: bool,
     /// `WantAssertionsSigned`.
@@ -217,10 +251,38 @@ pub fn parse_sp_metadata(
             .map(|(id, _)| doc.text(id).trim().to_owned())
             .collect(),
         signing_certificates: signing_certificates(&doc, sp)?,
+        encryption_certificates: encryption_certificates(&doc, sp)?,
         authn_requests_signed: is_true(sp_element.attribute("AuthnRequestsSigned")),
         want_assertions_signed: is_true(sp_element.attribute("WantAssertionsSigned")),
         signature_verified,
     })
+}
+
+/// The certificates of the `KeyDescriptor use="encryption"` elements of `role`.
+fn encryption_certificates(
+    doc: &crate::xml::Document,
+    role: crate::xml::NodeId,
+) -> Result<Vec<Certificate>, Error> {
+    let mut certificates: Vec<Certificate> = Vec::new();
+    for (key, element) in doc.children_named(role, METADATA_NS, "KeyDescriptor") {
+        if element.attribute("use") != Some("encryption") {
+            continue;
+        }
+        for node in doc.descendants(key) {
+            if doc
+                .element(node)
+                .is_some_and(|e| e.is(DSIG_NS, "X509Certificate"))
+            {
+                let der = crate::encoding::decode_base64(&doc.text(node), 64 * 1024)
+                    .map_err(|_| metadata::invalid("an X509Certificate is not base64"))?;
+                let certificate = Certificate::from_der(&der)?;
+                if !certificates.iter().any(|c| c.der() == certificate.der()) {
+                    certificates.push(certificate);
+                }
+            }
+        }
+    }
+    Ok(certificates)
 }
 
 #[cfg(test)]
@@ -324,6 +386,37 @@ mod tests {
             }]
         );
         assert_eq!(read.signing_certificates, trusted);
+        assert!(read.encryption_certificates.is_empty());
         assert_eq!(read.name_id_formats, [NAMEID_FORMAT_EMAIL]);
+    }
+
+    #[test]
+    fn encryption_certificates_are_published_with_their_methods() {
+        let pem = include_str!("testdata/sp-test-cert.pem");
+        let certificates = Certificate::from_pem_or_base64(pem).unwrap_or_default();
+        assert_eq!(certificates.len(), 1);
+        let mut metadata = SpMetadata::new(ENTITY, ACS);
+        metadata.encryption_certificates = &certificates;
+        let xml = metadata.to_xml().unwrap_or_default();
+        assert!(
+            xml.contains("<md:KeyDescriptor use=\"encryption\">"),
+            "{xml}"
+        );
+        let methods: Vec<&str> = xml
+            .split("<md:EncryptionMethod Algorithm=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert_eq!(methods, ENCRYPTION_METHODS);
+        assert!(!xml.contains("use=\"signing\""));
+        let read = parse_sp_metadata(xml.as_bytes(), &MetadataOptions::default());
+        let Ok(read) = read else {
+            panic!("{read:?}");
+        };
+        assert_eq!(read.encryption_certificates, certificates);
+        assert!(read.signing_certificates.is_empty());
+        // Schema order: KeyDescriptor before NameIDFormat and the ACS.
+        let key = xml.find("KeyDescriptor").unwrap_or(usize::MAX);
+        assert!(key < xml.find("NameIDFormat").unwrap_or(0));
     }
 }

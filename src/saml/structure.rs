@@ -19,8 +19,12 @@ use crate::xml::{Document, NodeId};
 pub struct Shape {
     /// The root `samlp:Response`.
     pub response: NodeId,
-    /// The single `saml:Assertion`, a direct child of the Response.
+    /// The single `saml:Assertion` (or, when [`Shape::encrypted`], `saml:EncryptedAssertion`),
+    /// a direct child of the Response.
     pub assertion: NodeId,
+    /// True when [`Shape::assertion`] is an `EncryptedAssertion` (see `crate::xmlenc`); its
+    /// signature, if any, is inside the ciphertext and `assertion_signature` is `None`.
+    pub encrypted: bool,
     /// The Response's own `ds:Signature`, if any.
     pub response_signature: Option<NodeId>,
     /// The Assertion's `ds:Signature`, if any.
@@ -38,14 +42,17 @@ pub fn check(doc: &Document) -> Result<Shape, Error> {
         .into());
     }
     check_status(doc, response)?;
-    let assertion = find_assertion(doc, response)?;
-    let (response_signature, assertion_signature) = find_signatures(doc, response, assertion)?;
-    if response_signature.is_none() && assertion_signature.is_none() {
+    let (assertion, encrypted) = find_assertion(doc, response)?;
+    // An EncryptedAssertion has no signature slot of its own (nothing may sit inside it).
+    let slot = if encrypted { response } else { assertion };
+    let (response_signature, assertion_signature) = find_signatures(doc, response, slot)?;
+    if response_signature.is_none() && assertion_signature.is_none() && !encrypted {
         return Err(SignatureError::Missing.into());
     }
     Ok(Shape {
         response,
         assertion,
+        encrypted,
         response_signature,
         assertion_signature,
     })
@@ -94,11 +101,12 @@ pub fn check_status(doc: &Document, response: NodeId) -> Result<(), Error> {
     Ok(())
 }
 
-/// Exactly one Assertion, a direct child of the Response; no Assertion or EncryptedAssertion
-/// anywhere else (Advice, Extensions, Signature, Object, StatusDetail…).
-fn find_assertion(doc: &Document, response: NodeId) -> Result<NodeId, Error> {
+/// Exactly one Assertion or EncryptedAssertion, a direct child of the Response; no Assertion or
+/// EncryptedAssertion anywhere else (Advice, Extensions, Signature, Object, StatusDetail…).
+/// Returns it and whether it is encrypted.
+fn find_assertion(doc: &Document, response: NodeId) -> Result<(NodeId, bool), Error> {
     let mut direct = Vec::new();
-    let mut encrypted = 0usize;
+    let mut encrypted = Vec::new();
     for node in doc.descendants(response) {
         let Some(element) = doc.element(node) else {
             continue;
@@ -119,27 +127,49 @@ fn find_assertion(doc: &Document, response: NodeId) -> Result<NodeId, Error> {
             .into());
         }
         if is_encrypted {
-            encrypted += 1;
+            encrypted.push(node);
         } else {
             direct.push(node);
         }
     }
-    if direct.len() + encrypted > 1 {
+    if direct.len() + encrypted.len() > 1 {
         return Err(SamlError::UnexpectedAssertion {
             detail: format!(
                 "the Response contains {} assertions",
-                direct.len() + encrypted
+                direct.len() + encrypted.len()
             ),
         }
         .into());
     }
-    if encrypted > 0 {
-        return Err(SamlError::EncryptedAssertionUnsupported.into());
+    if let Some(&node) = encrypted.first() {
+        return Ok((node, true));
     }
     direct
         .first()
-        .copied()
+        .map(|&node| (node, false))
         .ok_or_else(|| SamlError::AssertionMissing.into())
+}
+
+/// The decrypted Assertion (see `crate::xmlenc::Decrypted`): no Assertion or EncryptedAssertion
+/// inside it, and no Signature except one right after its Issuer, which is returned.
+pub fn check_decrypted(doc: &Document, assertion: NodeId) -> Result<Option<NodeId>, Error> {
+    if let Some(nested) = doc.descendants(assertion).find(|&n| {
+        doc.element(n).is_some_and(|e| {
+            e.is(ASSERTION_NS, "Assertion") || e.is(ASSERTION_NS, "EncryptedAssertion")
+        })
+    }) {
+        let container = doc
+            .parent(nested)
+            .and_then(|p| doc.element(p))
+            .map_or_else(String::new, |p| p.expanded_name());
+        return Err(SamlError::UnexpectedAssertion {
+            detail: format!("an assertion is nested inside {container}"),
+        }
+        .into());
+    }
+    // With the assertion in both roles, its signature lands in the first slot.
+    let (signature, _) = find_signatures(doc, assertion, assertion)?;
+    Ok(signature)
 }
 
 /// Every `ds:Signature` in the document must be the second element child of the Response or of

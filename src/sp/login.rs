@@ -66,10 +66,11 @@ impl ServiceProvider {
 
     /// The SP metadata description for this configuration (adjust fields, then
     /// [`SpMetadata::to_xml`]): entity ID, ACS URL, SLO URL, the signing certificate and
-    /// `AuthnRequestsSigned` when a signing key is configured.
+    /// `AuthnRequestsSigned` when a signing key is configured, the encryption certificates.
     pub fn metadata(&self) -> SpMetadata<'_> {
         let mut metadata = SpMetadata::new(&self.entity_id, &self.acs_url);
         metadata.slo_url = self.slo_url.as_deref();
+        metadata.encryption_certificates = self.encryption_certificates();
         #[cfg(feature = "sign")]
         if let Some(credentials) = &self.signing {
             metadata.signing_certificate = credentials.certificate();

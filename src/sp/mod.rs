@@ -176,6 +176,7 @@ pub struct ServiceProvider {
     allow_unsolicited: bool,
     policy: AlgorithmPolicy,
     limits: Limits,
+    decryption: decrypt::Decryption,
 }
 
 /// Builds a [`ServiceProvider`]; see [`ServiceProvider::builder`].
@@ -193,6 +194,7 @@ pub struct ServiceProviderBuilder {
     /// Set by [`ServiceProviderBuilder::danger_allow_sha1`] (in `crate::danger`).
     pub(crate) algorithm_policy: AlgorithmPolicy,
     limits: Option<Limits>,
+    decryption: decrypt::Decryption,
 }
 
 impl ServiceProviderBuilder {
@@ -287,6 +289,7 @@ impl ServiceProviderBuilder {
         if let Some(slo_url) = &self.slo_url {
             crate::saml::values::check_http_url("slo_url", slo_url)?;
         }
+        self.decryption.check()?;
         Ok(ServiceProvider {
             entity_id,
             acs_url,
@@ -299,6 +302,7 @@ impl ServiceProviderBuilder {
             allow_unsolicited: self.allow_unsolicited,
             policy: self.algorithm_policy,
             limits: self.limits.unwrap_or_default(),
+            decryption: self.decryption,
         })
     }
 }
@@ -348,7 +352,20 @@ impl ServiceProvider {
 
     /// Verifies a parsed Response document.
     pub fn verify_document(&self, doc: &Document, expect: &Expect<'_>) -> Result<Identity, Error> {
+        self.verify_document_with(doc, expect, crate::xmlenc::ContentKey::Unwrap)
+    }
+
+    /// `verify_document`, with the content key of an encrypted assertion from `content_key`.
+    fn verify_document_with(
+        &self,
+        doc: &Document,
+        expect: &Expect<'_>,
+        content_key: crate::xmlenc::ContentKey<'_>,
+    ) -> Result<Identity, Error> {
         let shape = structure::check(doc)?;
+        if shape.encrypted {
+            return self.verify_encrypted(doc, &shape, expect, content_key);
+        }
         let trusted = self.idp.certificates();
         let verify = |signature| dsig::verify_enveloped(doc, signature, trusted, &self.policy);
         let response: Option<Verified> = shape.response_signature.map(verify).transpose()?;
@@ -361,6 +378,8 @@ impl ServiceProvider {
     }
 }
 
+mod decrypt;
+pub use decrypt::KeyUnwrap;
 mod inspect;
 mod login;
 #[cfg(feature = "sign")]

@@ -389,6 +389,38 @@ fn check(check: &Check) -> JsValue {
     out.into()
 }
 
+/// What JS must unwrap with WebCrypto: `{ contentAlgorithm, keys: [{ ciphertext, hash, mgfHash }] }`
+/// (hashes as WebCrypto names).
+pub(super) fn key_unwrap(request: &crate::sp::KeyUnwrap) -> JsValue {
+    let name = |d: crate::OaepDigest| match d {
+        crate::OaepDigest::Sha1 => "SHA-1",
+        crate::OaepDigest::Sha256 => "SHA-256",
+    };
+    let out = Object::new();
+    set(
+        &out,
+        "contentAlgorithm",
+        &JsValue::from_str(request.content_algorithm.uri()),
+    );
+    let keys: Array = request
+        .wrapped_keys
+        .iter()
+        .map(|k| {
+            let key = Object::new();
+            set(
+                &key,
+                "ciphertext",
+                &Uint8Array::from(k.ciphertext.as_slice()),
+            );
+            set(&key, "hash", &JsValue::from_str(name(k.digest)));
+            set(&key, "mgfHash", &JsValue::from_str(name(k.mgf)));
+            JsValue::from(key)
+        })
+        .collect();
+    set(&out, "keys", &keys);
+    out.into()
+}
+
 /// The inspection report: `{ xml, checks, identity, error }`.
 pub(super) fn report(report: &Report) -> JsValue {
     let out = Object::new();

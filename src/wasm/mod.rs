@@ -22,8 +22,8 @@ use crate::saml::authn_request::NameIdPolicy;
 use crate::saml::logout::LogoutBinding;
 use crate::x509::Certificate;
 use crate::{
-    AuthnRequest, AuthnRequestOptions, Error, Expect, IdentityProvider, Limits, ServiceProvider,
-    UnixTime,
+    AuthnRequest, AuthnRequestOptions, DecryptionKey, Error, Expect, IdentityProvider, Limits,
+    ServiceProvider, UnixTime,
 };
 
 /// Keys of the constructor's `config` object.
@@ -36,6 +36,9 @@ const CONFIG_KEYS: &[&str] = &[
     "allowUnsolicited",
     "allowSha1",
     "extraAudiences",
+    "decryptionKeys",
+    "decryptOnlySignedResponses",
+    "encryptionCertificates",
 ];
 /// Keys of `config.idp`.
 const IDP_KEYS: &[&str] = &[
@@ -64,7 +67,7 @@ const LOGOUT_RESPONSE_KEYS: &[&str] = &["inResponseTo", "status", "relayState", 
 const VERIFY_LOGOUT_KEYS: &[&str] = &["requestId", "now"];
 
 /// Keys of the `options` of `verifyPostResponse` and `inspect`.
-const VERIFY_KEYS: &[&str] = &["requestId", "now"];
+const VERIFY_KEYS: &[&str] = &["requestId", "now", "decryptionKeys"];
 /// Keys of the `options` of `loginRedirect`.
 const LOGIN_KEYS: &[&str] = &[
     "relayState",
@@ -116,13 +119,91 @@ impl WasmServiceProvider {
     ) -> Result<JsValue, JsValue> {
         let run = || {
             let input = convert::saml_response(saml_response, self.max_input_bytes)?;
-            let (request_id, now) = verify_options(options)?;
+            let options = verify_options(options)?;
             let expect = Expect {
-                request_id: request_id.as_deref(),
-                now,
+                request_id: options.request_id.as_deref(),
+                now: options.now,
             };
-            let identity = self.inner.verify_post_response(&input, &expect)?;
+            let with_keys;
+            let sp = match options.decryption_keys {
+                Some(keys) => {
+                    with_keys = self.inner.with_decryption_keys(keys);
+                    &with_keys
+                }
+                None => &self.inner,
+            };
+            let identity = sp.verify_post_response(&input, &expect)?;
             Ok(convert::identity(&identity))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// The first half of `verifyPostResponseAsync` (pkg/core.js): every check before the key
+    /// unwrap, then what WebCrypto must unwrap; `null` when the assertion is not encrypted.
+    #[wasm_bindgen(js_name = keyUnwrapRequest)]
+    pub fn key_unwrap_request(
+        &self,
+        saml_response: &JsValue,
+        options: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let input = convert::saml_response(saml_response, self.max_input_bytes)?;
+            let options = verify_options(options)?;
+            let request = match options.decryption_keys {
+                Some(keys) => self
+                    .inner
+                    .with_decryption_keys(keys)
+                    .key_unwrap_request(&input),
+                None => self.inner.key_unwrap_request(&input),
+            }?;
+            Ok(request.as_ref().map_or(JsValue::NULL, convert::key_unwrap))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// The second half: `verifyPostResponse` with the content key WebCrypto unwrapped (`null`
+    /// when no key opened any EncryptedKey).
+    #[wasm_bindgen(js_name = verifyPostResponseWithContentKey)]
+    pub fn verify_post_response_with_content_key(
+        &self,
+        saml_response: &JsValue,
+        options: &JsValue,
+        content_key: Option<Vec<u8>>,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let input = convert::saml_response(saml_response, self.max_input_bytes)?;
+            let options = verify_options(options)?;
+            let expect = Expect {
+                request_id: options.request_id.as_deref(),
+                now: options.now,
+            };
+            let key = content_key.as_deref();
+            let identity = match options.decryption_keys {
+                Some(keys) => self
+                    .inner
+                    .with_decryption_keys(keys)
+                    .verify_post_response_with_content_key(&input, &expect, key),
+                None => self
+                    .inner
+                    .verify_post_response_with_content_key(&input, &expect, key),
+            }?;
+            Ok(convert::identity(&identity))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// The decryption keys (configured, or `options.decryptionKeys`) as PKCS#8 DER, for
+    /// WebCrypto's `importKey`.
+    #[wasm_bindgen(js_name = decryptionKeysPkcs8)]
+    pub fn decryption_keys_pkcs8(&self, options: &JsValue) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = verify_options(options)?;
+            let der = |k: &DecryptionKey| JsValue::from(js_sys::Uint8Array::from(k.pkcs8_der()));
+            let keys: js_sys::Array = match &options.decryption_keys {
+                Some(keys) => keys.iter().map(der).collect(),
+                None => self.inner.decryption_keys().iter().map(der).collect(),
+            };
+            Ok(JsValue::from(keys))
         };
         run().map_err(|e: Error| to_js_error(&e))
     }
@@ -131,12 +212,19 @@ impl WasmServiceProvider {
     pub fn inspect(&self, saml_response: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
         let run = || {
             let input = convert::saml_response(saml_response, self.max_input_bytes)?;
-            let (request_id, now) = verify_options(options)?;
+            let options = verify_options(options)?;
             let expect = Expect {
-                request_id: request_id.as_deref(),
-                now,
+                request_id: options.request_id.as_deref(),
+                now: options.now,
             };
-            Ok(convert::report(&self.inner.inspect(&input, &expect)))
+            let report = match options.decryption_keys {
+                Some(keys) => self
+                    .inner
+                    .with_decryption_keys(keys)
+                    .inspect(&input, &expect),
+                None => self.inner.inspect(&input, &expect),
+            };
+            Ok(convert::report(&report))
         };
         run().map_err(|e: Error| to_js_error(&e))
     }
@@ -304,11 +392,45 @@ impl WasmServiceProvider {
     }
 }
 
-/// The `options` of `verifyPostResponse` and `inspect`: the pending request ID and the time.
-fn verify_options(options: &JsValue) -> Result<(Option<String>, UnixTime), Error> {
+/// The `options` of `verifyPostResponse` and `inspect`.
+struct VerifyOptions {
+    /// The pending request ID.
+    request_id: Option<String>,
+    /// The verification time.
+    now: UnixTime,
+    /// Decryption keys that replace the configured ones for this call.
+    decryption_keys: Option<Vec<DecryptionKey>>,
+}
+
+fn verify_options(options: &JsValue) -> Result<VerifyOptions, Error> {
     let options = JsRecord::new(options, "options", VERIFY_KEYS, true)?;
     let request_id = options.string("requestId", "options.requestId")?;
-    Ok((request_id, convert::now(options.get("now")?)?))
+    let decryption_keys = match options.get("decryptionKeys")? {
+        Some(_) => Some(decryption_keys(&options, "options.decryptionKeys")?),
+        None => None,
+    };
+    Ok(VerifyOptions {
+        request_id,
+        now: convert::now(options.get("now")?)?,
+        decryption_keys,
+    })
+}
+
+/// `decryptionKeys`: PEM private keys (PKCS#8 or PKCS#1), in the order they are tried.
+fn decryption_keys(
+    record: &JsRecord<'_>,
+    field: &'static str,
+) -> Result<Vec<DecryptionKey>, Error> {
+    record
+        .array("decryptionKeys", field)?
+        .iter()
+        .map(|pem| {
+            let pem = pem
+                .as_string()
+                .ok_or_else(|| invalid(field, "expected PEM strings"))?;
+            DecryptionKey::from_pem(&pem)
+        })
+        .collect()
 }
 
 impl WasmServiceProvider {
@@ -381,7 +503,22 @@ fn service_provider(config: &JsValue, limits: Limits) -> Result<ServiceProvider,
             .ok_or_else(|| invalid("extraAudiences", "expected strings"))?;
         builder = builder.extra_audience(audience);
     }
-    builder.build()
+    for key in decryption_keys(&config, "decryptionKeys")? {
+        builder = builder.decryption_key(key);
+    }
+    for certificate in config.array("encryptionCertificates", "encryptionCertificates")? {
+        builder = match TextOrBytes::new(&certificate, "encryptionCertificates")? {
+            TextOrBytes::Text(text) => builder.encryption_certificate_pem(&text)?,
+            TextOrBytes::Bytes(bytes) => Certificate::parse_all(&bytes)?
+                .into_iter()
+                .fold(builder, |b, c| b.encryption_certificate(c)),
+        };
+    }
+    builder
+        .decrypt_only_signed_responses(
+            config.boolean("decryptOnlySignedResponses", "decryptOnlySignedResponses")?,
+        )
+        .build()
 }
 
 /// Traps the instance exactly like a Rust panic does under `panic = "abort"` (the `unreachable`

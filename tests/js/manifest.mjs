@@ -76,6 +76,9 @@ export function config(defaults, testCase, file) {
     allowSha1: get('allowSha1') ?? false,
     allowUnsolicited: get('allowUnsolicited') ?? false,
     extraAudiences: get('extraAudiences') ?? [],
+    // Encrypted assertions: the SP decryption keys as PEM text, tried in order.
+    decryptionKeys: (get('spKeys') ?? []).map((name) => new TextDecoder().decode(file(name))),
+    decryptOnlySignedResponses: get('decryptOnlySignedResponses') ?? false,
   };
 }
 

@@ -162,7 +162,7 @@ test('workerd: a wrangler-bundled Worker runs the whole manifest in Miniflare', 
 
   const files = {};
   const names = new Set(manifest.cases.flatMap((c) => [c.file, c.generate?.base]).filter(Boolean));
-  for (const c of manifest.cases) for (const f of c.config?.idpCerts ?? []) names.add(f);
+  for (const c of manifest.cases) for (const f of [...(c.config?.idpCerts ?? []), ...(c.config?.spKeys ?? [])]) names.add(f);
   for (const f of manifest.defaults.idpCerts) names.add(f);
   for (const name of names) files[name] = readFileSync(new URL(name, generated)).toString('base64');
 

@@ -39,6 +39,9 @@ function skipReason(c) {
   if (/skew/.test(c.name)) return 'clock-skew boundary';
   const overrides = Object.keys(c.config ?? {});
   if (overrides.includes('allowSha1') || overrides.includes('extraAudiences')) return 'verifier option the Worker does not expose';
+  // Encrypted assertions (issue 17): the Worker does not pass SP decryption keys yet. Once it
+  // reads SP_DECRYPTION_KEY (+ _PREVIOUS), give bindingsFor the case's spKeys and drop this.
+  if ((c.config?.spKeys ?? []).length > 0 || c.config?.decryptOnlySignedResponses) return 'SP decryption keys, not wired into the Worker yet';
   return null;
 }
 

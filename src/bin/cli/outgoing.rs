@@ -44,7 +44,7 @@ Exit codes: 0 printed, 2 unusable arguments or configuration (a message on stder
 /// `saml-edge metadata --help`.
 pub(crate) const METADATA_USAGE: &str = "\
 usage: saml-edge metadata --sp-entity-id ID --acs-url URL [--slo-url URL] [--name-id-format URI]
-                          [--sign-cert FILE [--sign-key FILE]]
+                          [--sign-cert FILE [--sign-key FILE]] [--encryption-cert FILE...]
 
 Prints this SP's metadata XML, to upload to the IdP (Entra ID: Upload metadata file).
 
@@ -55,6 +55,9 @@ Prints this SP's metadata XML, to upload to the IdP (Entra ID: Upload metadata f
   --sign-cert FILE       publish this certificate as the SP's signing certificate
                          (AuthnRequestsSigned=\"true\")
   --sign-key FILE        sign the metadata with the certificate's private key
+  --encryption-cert FILE publish this certificate (that of a decryption key given to
+                         verify) as KeyDescriptor use=\"encryption\" with the accepted
+                         algorithms; repeat during a rollover
   -h, --help             this text
 
 Exit codes: 0 printed, 2 unusable arguments or configuration (a message on stderr).";
@@ -75,6 +78,7 @@ struct Options {
     is_passive: bool,
     sign_key: Option<String>,
     sign_cert: Option<String>,
+    encryption_certs: Vec<String>,
     now: Option<UnixTime>,
 }
 
@@ -117,6 +121,7 @@ fn parse(command: Command, args: &[String]) -> Result<Options, Usage> {
                 })?);
             }
             "--slo-url" if !login => options.slo_url = Some(value()?),
+            "--encryption-cert" if !login => options.encryption_certs.push(value()?),
             "--help" | "-h" => return Err(Usage::Help),
             other => return Err(Usage::Error(format!("unknown option {other}"))),
         }
@@ -252,8 +257,15 @@ pub(crate) fn metadata(args: &[String]) -> Result<ExitCode, Usage> {
                 .ok_or_else(|| Usage::Error(format!("{path} holds no certificate")))?,
         ),
     };
+    let mut encryption_certificates = Vec::new();
+    for path in &options.encryption_certs {
+        encryption_certificates.extend(
+            saml_edge::Certificate::from_pem_or_base64(&read_text(path)?).map_err(config_error)?,
+        );
+    }
     let mut metadata = SpMetadata::new(sp_entity_id, acs_url);
     metadata.slo_url = options.slo_url.as_deref();
+    metadata.encryption_certificates = &encryption_certificates;
     if let Some(format) = &options.name_id_format {
         metadata.name_id_format = Some(format);
     }
