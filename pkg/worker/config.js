@@ -183,6 +183,8 @@ export function readSettings(env) {
     clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', DEFAULT_CLOCK_SKEW_SECONDS, 0, 3600),
     allowUnsolicited: boolean(env, 'ALLOW_UNSOLICITED'),
     origin: origin === undefined ? null : absoluteUrl(env, 'ORIGIN', origin).origin,
+    // Encrypted assertions (Entra ID "Token encryption").
+    ...decryptionSettings(env),
     // Identity for the origin (identity-token.js, imported there) and access (access.js).
     jwtSigningKey: text(env, 'JWT_SIGNING_KEY'),
     jwtSigningKeyPrevious: text(env, 'JWT_SIGNING_KEY_PREVIOUS'),
@@ -207,8 +209,62 @@ const VARIABLE_OF_SETTING = {
   idp_metadata: 'IDP_METADATA_XML',
 };
 
+/**
+ * SP_DECRYPTION_KEY (+ SP_DECRYPTION_KEY_PREVIOUS during a rollover): PEM private keys that
+ * decrypt EncryptedAssertions, tried in that order; SP_ENCRYPTION_CERT: the certificate(s) of
+ * those keys published in the SP metadata (`KeyDescriptor use="encryption"`);
+ * DECRYPT_ONLY_SIGNED_RESPONSES: decrypt only what a verified Response signature covers.
+ */
+function decryptionSettings(env) {
+  const current = text(env, 'SP_DECRYPTION_KEY');
+  const previous = text(env, 'SP_DECRYPTION_KEY_PREVIOUS');
+  const certificate = text(env, 'SP_ENCRYPTION_CERT');
+  const onlySigned = boolean(env, 'DECRYPT_ONLY_SIGNED_RESPONSES');
+  if (current === undefined) {
+    for (const [name, value] of [['SP_DECRYPTION_KEY_PREVIOUS', previous], ['SP_ENCRYPTION_CERT', certificate], ['DECRYPT_ONLY_SIGNED_RESPONSES', onlySigned || undefined]]) {
+      if (value !== undefined) throw new ConfigProblem(name, 'is set without SP_DECRYPTION_KEY: first run `wrangler secret put SP_DECRYPTION_KEY` with the key');
+    }
+  }
+  return {
+    decryptionKeys: [current, previous].filter((key) => key !== undefined),
+    encryptionCertificates: certificate === undefined ? [] : certificates(certificate),
+    decryptOnlySignedResponses: onlySigned,
+  };
+}
+
+/** The ServiceProvider options for encrypted assertions (none without a decryption key). */
+function decryptionOptions(settings) {
+  if (settings.decryptionKeys.length === 0) return {};
+  return {
+    decryptionKeys: settings.decryptionKeys,
+    decryptOnlySignedResponses: settings.decryptOnlySignedResponses,
+    ...(settings.encryptionCertificates.length > 0 ? { encryptionCertificates: settings.encryptionCertificates } : {}),
+  };
+}
+
+/**
+ * The variable behind a decryption-key or encryption-certificate error, or `null`: each key is
+ * tried alone to tell SP_DECRYPTION_KEY from SP_DECRYPTION_KEY_PREVIOUS (error path only).
+ */
+function decryptionVariableOf(error, settings) {
+  if (/encryption_certificate/.test(error.message)) return 'SP_ENCRYPTION_CERT';
+  if (!/sp_decryption_key|decryption key/i.test(error.message)) return null;
+  const [current, previous] = settings.decryptionKeys;
+  if (previous !== undefined) {
+    try {
+      new ServiceProvider({ entityId: 'urn:probe', acsUrl: 'https://probe.invalid/acs', idp: { entityId: 'urn:probe', ssoUrl: 'https://probe.invalid/sso', certificates: [DEMO_IDP_CERTIFICATE_PEM] }, decryptionKeys: [current] }).free();
+    } catch {
+      return 'SP_DECRYPTION_KEY';
+    }
+    return 'SP_DECRYPTION_KEY_PREVIOUS';
+  }
+  return 'SP_DECRYPTION_KEY';
+}
+
 /** Which variable a ServiceProvider configuration error is about. */
 function variableOf(error, settings) {
+  const decryption = decryptionVariableOf(error, settings);
+  if (decryption !== null) return decryption;
   const fromMetadata = settings.idp !== null && settings.idp.metadataXml !== undefined;
   if (error.code === 'config_invalid_certificate' || error.code === 'config_key_too_small') {
     return fromMetadata && settings.idp.certificates === undefined ? 'IDP_METADATA_XML' : 'IDP_CERT';
@@ -259,6 +315,7 @@ export function buildConfig(settings, requestUrl) {
       idp,
       clockSkewSeconds: settings.clockSkewSeconds,
       allowUnsolicited: settings.allowUnsolicited,
+      ...decryptionOptions(settings),
     });
     // The URLs an AuthnRequest carries are checked when one is built: build one now, so that
     // a bad IDP_SSO_URL or ACS_URL shows on every route from the start.

@@ -39,9 +39,8 @@ function skipReason(c) {
   if (/skew/.test(c.name)) return 'clock-skew boundary';
   const overrides = Object.keys(c.config ?? {});
   if (overrides.includes('allowSha1') || overrides.includes('extraAudiences')) return 'verifier option the Worker does not expose';
-  // Encrypted assertions (issue 17): the Worker does not pass SP decryption keys yet. Once it
-  // reads SP_DECRYPTION_KEY (+ _PREVIOUS), give bindingsFor the case's spKeys and drop this.
-  if ((c.config?.spKeys ?? []).length > 0 || c.config?.decryptOnlySignedResponses) return 'SP decryption keys, not wired into the Worker yet';
+  // More than two SP keys: the Worker takes SP_DECRYPTION_KEY and SP_DECRYPTION_KEY_PREVIOUS.
+  if ((c.config?.spKeys ?? []).length > 2) return 'more SP decryption keys than the Worker takes';
   return null;
 }
 
@@ -57,6 +56,17 @@ function bindingsFor(c) {
     SESSION_SECRET: SECRET,
     CLOCK_SKEW_SECONDS: String(get('clockSkewSeconds')),
     ALLOW_UNSOLICITED: String(get('allowUnsolicited')),
+    ...decryptionBindings(get('spKeys') ?? [], get('decryptOnlySignedResponses') ?? false),
+  };
+}
+
+/** A case's SP decryption keys as the Worker's secrets (the current key first, as the manifest orders them). */
+function decryptionBindings(spKeys, onlySigned) {
+  const [current, previous] = spKeys.map((name) => readFileSync(new URL(name, out), 'utf8'));
+  return {
+    ...(current === undefined ? {} : { SP_DECRYPTION_KEY: current }),
+    ...(previous === undefined ? {} : { SP_DECRYPTION_KEY_PREVIOUS: previous }),
+    ...(onlySigned ? { DECRYPT_ONLY_SIGNED_RESPONSES: 'true' } : {}),
   };
 }
 
@@ -85,7 +95,7 @@ async function workerFor(c) {
 
 test('every attack, semantics, XML and transport case through the ACS gets its verdict', async () => {
   const failures = [];
-  const counts = { posted: 0, skipped: 0, valid: 0 };
+  const counts = { posted: 0, skipped: 0, valid: 0, encryptedValid: 0 };
   for (const c of manifest.cases) {
     if (skipReason(c)) {
       counts.skipped += 1;
@@ -111,6 +121,9 @@ test('every attack, semantics, XML and transport case through the ACS gets its v
     if (response.status === 303) await retire(c);
     if (expect === 'valid') {
       counts.valid += 1;
+      // Encrypted assertions (Entra ID "Token encryption": AES-CBC/GCM, RSA-OAEP, Microsoft's
+      // inline and Shibboleth's sibling EncryptedKey) sign in with SP_DECRYPTION_KEY.
+      if ((c.config?.spKeys ?? []).length > 0) counts.encryptedValid += 1;
       const session = response.headers.getSetCookie().map(parseSetCookie).find((x) => x.name === COOKIE_NAMES.session);
       const claims = session && JSON.parse(Buffer.from(session.value.split('.')[0], 'base64url').toString('utf8'));
       if (response.status !== 303 || claims?.nameId !== c.identity.nameId) {
@@ -127,5 +140,6 @@ test('every attack, semantics, XML and transport case through the ACS gets its v
   }
   assert.deepEqual(failures, [], failures.join('\n'));
   assert.ok(counts.posted > 550 && counts.valid > 60, JSON.stringify(counts));
+  assert.ok(counts.encryptedValid >= 40, `encrypted assertions signed in: ${JSON.stringify(counts)}`);
   console.log(`# ACS verdicts: ${JSON.stringify(counts)}`);
 });

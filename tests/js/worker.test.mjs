@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -30,6 +30,10 @@ const SP = 'https://app.example.com/saml/metadata';
 const ACS = 'http://localhost:8787/saml/acs';
 const IDP = 'https://sts.windows.net/<tenant>/';
 const SSO = 'https://login.microsoftonline.com/0f4a6c1d-2b3e-4f50-8a1b-9c2d3e4f5a6b/saml2';
+
+/** The test SP's encryption key pair (Entra ID "Token encryption"), as tests/gen writes it. */
+const SP_ENC_KEY = readFileSync(new URL('../data/generated/sp-enc.key', import.meta.url), 'utf8');
+const SP_ENC_CERT = readFileSync(new URL('../data/generated/sp-enc.crt', import.meta.url), 'utf8');
 
 /** An Entra-configured Worker (the tutorial's settings with the test IdP's certificate). */
 const ENTRA = {
@@ -444,6 +448,11 @@ test('misconfiguration: a 500 page naming the variable, the detail only in the l
     [{ ...ENTRA, ORIGIN: 'app.internal' }, 'ORIGIN'],
     [{ ...ENTRA, ACS_URL: '/saml/acs' }, 'ACS_URL'],
     [{ ...ENTRA, IDP_CERT: undefined, IDP_METADATA_XML: '<md:EntityDescriptor/>' }, 'IDP_METADATA_XML'],
+    [{ ...ENTRA, SP_DECRYPTION_KEY: '-----BEGIN PRIVATE KEY-----\nSECRETVALUE\n-----END PRIVATE KEY-----' }, 'SP_DECRYPTION_KEY'],
+    [{ ...ENTRA, SP_DECRYPTION_KEY: SP_ENC_KEY, SP_DECRYPTION_KEY_PREVIOUS: 'SECRETVALUE' }, 'SP_DECRYPTION_KEY_PREVIOUS'],
+    [{ ...ENTRA, SP_DECRYPTION_KEY_PREVIOUS: SP_ENC_KEY }, 'SP_DECRYPTION_KEY_PREVIOUS'],
+    [{ ...ENTRA, SP_DECRYPTION_KEY: SP_ENC_KEY, SP_ENCRYPTION_CERT: IDP_CERT_PEM }, 'SP_ENCRYPTION_CERT'],
+    [{ ...ENTRA, SP_ENCRYPTION_CERT: SP_ENC_CERT }, 'SP_ENCRYPTION_CERT'],
   ];
   for (const [bindings, variable] of cases) {
     const w = await worker(Object.fromEntries(Object.entries(bindings).filter(([, v]) => v !== undefined)));
@@ -503,4 +512,12 @@ test('metadata for Entra ID\'s "Upload metadata file"', async () => {
   const fixed = await worker({ ...ENTRA, ACS_URL: 'https://sso.example.com/saml/acs' });
   assert.match(await (await fixed.fetch('/saml/metadata')).text(), /Location="https:\/\/sso\.example\.com\/saml\/acs"/);
   assert.equal((await w.fetch('/saml/other')).status, 404);
+  // With a decryption key and its certificate, the metadata publishes the certificate for
+  // encryption (Entra ID: Token encryption → Import certificate takes the same file).
+  const encrypting = await worker({ ...ENTRA, SP_DECRYPTION_KEY: SP_ENC_KEY, SP_ENCRYPTION_CERT: SP_ENC_CERT });
+  const withKey = await (await encrypting.fetch('/saml/metadata')).text();
+  assert.match(withKey, /<md:KeyDescriptor use="encryption">/);
+  const body = SP_ENC_CERT.replace(/-----[^-]+-----|\s/g, '');
+  assert.ok(withKey.replace(/\s/g, '').includes(body), 'the encryption certificate is published');
+  assert.doesNotMatch(xml, /use="encryption"/, 'no encryption certificate without SP_ENCRYPTION_CERT');
 });

@@ -88,7 +88,13 @@ export async function acs(c) {
 
   let identity;
   try {
-    identity = c.config.sp.verifyPostResponse(form.get('SAMLResponse'), { requestId: pending.requestId, now: c.now });
+    const options = { requestId: pending.requestId, now: c.now };
+    // With decryption keys, WebCrypto unwraps the content key of an encrypted assertion (the
+    // package's verifyPostResponseAsync; SECURITY.md, "Encrypted assertions").
+    identity =
+      c.config.decryptionKeys.length > 0
+        ? await c.config.sp.verifyPostResponseAsync(form.get('SAMLResponse'), options)
+        : c.config.sp.verifyPostResponse(form.get('SAMLResponse'), options);
   } catch (error) {
     if (!(error instanceof SamlError)) throw error;
     return c.refuse(error.code, error.message);
