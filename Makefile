@@ -8,6 +8,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PYTHON ?= python3
 LXML_VERSION := 6.1.3
+PYSAML2_VERSION := 7.5.5
 CRYPTOGRAPHY_VERSION := 48.0.0
 # PyJWT verifies the Worker's identity tokens in tests/js/identity.test.mjs (with cryptography).
 PYJWT_VERSION := 2.15.1
@@ -24,6 +25,7 @@ help:
 	@echo "make cli    build the native saml-edge command (target/release/saml-edge)"
 	@echo "make pkg    build the npm package saml-edge into pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
+	@echo "make js-slo the npm Single Logout exports (cargo feature wasm-slo) and their tests"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
 	@echo "make bench-worker-jwt  the identity token's signing cost on workerd (Miniflare)"
@@ -33,11 +35,13 @@ help:
 ## Test dependencies: xmlsec1 (the C reference XML-DSig implementation, signs our test data
 ## independently of our code), lxml (builds attack variants), cryptography (encrypts the
 ## EncryptedAssertion cases), openssl (test keys), chromium (browser test of the demo flow,
-## driven by playwright-core).
+## driven by playwright-core), pysaml2 (an independent SAML implementation that drives xmlsec1:
+## the IdP of the Single Logout tests, tests/logout.rs).
 setup:
 	@command -v xmlsec1 >/dev/null && command -v openssl >/dev/null && command -v chromium >/dev/null || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq xmlsec1 openssl chromium >/dev/null; }
 	@$(PYTHON) -c 'import lxml' 2>/dev/null || $(PYTHON) -m pip install -q "lxml==$(LXML_VERSION)"
+	@$(PYTHON) -c 'import saml2' 2>/dev/null || $(PYTHON) -m pip install -q "pysaml2==$(PYSAML2_VERSION)"
 	@$(PYTHON) -c 'import cryptography' 2>/dev/null || \
 	  $(PYTHON) -m pip install -q "cryptography==$(CRYPTOGRAPHY_VERSION)"
 	@$(PYTHON) -c 'import jwt, cryptography; assert jwt.__version__ == "$(PYJWT_VERSION)"' 2>/dev/null || \
@@ -147,15 +151,25 @@ fuzz:
 ## avoided 205.1); with the exports of the WebCrypto unwrap (verifyPostResponseAsync) 193.8 KB
 ## gz, against 198.8 for main without XML Encryption. Tried and not kept: opt-level "z" for the cold crates (der, aes, des, aes-gcm,
 ## miniz_oxide…) +0.7 KB; --cfg aes_backend_soft="compact" -0.4 KB (not worth a RUSTFLAGS).
-## With the public-key RSA of src/crypto/modexp.rs (branch speed, merged with XML Encryption): 196.4 KB gz.
+## Single Logout (2026-12, issue 15): 194.7 KB gz by default (the SP's SLO URL, the NameID
+## qualifiers); the four npm SLO exports (cargo feature wasm-slo) make it 212.7 KB: 7.2 KB of it is
+## miniz_oxide's inflate (Redirect-bound messages are DEFLATEd), the rest the logout checks, the
+## query-signature reader and the glue. Not fitting in the 200 KB budget, they are off by default.
+## With the public-key RSA of src/crypto/modexp.rs (branch speed): 196.4 KB gz merged with XML
+## Encryption (main 193.8), 197.0 KB gz merged with Single Logout (main 194.7).
 WASM_TARGET := wasm32-unknown-unknown
+# Extra cargo features of the wasm build: `make pkg WASM_FEATURES=wasm-slo` adds the Single
+# Logout exports (about +19 KB gzipped; see Cargo.toml). Off by default: the .wasm budget is
+# 200 KB gzipped. Changing it does not rebuild by itself: remove pkg/saml_edge_bg.wasm first
+# (`make js-slo` does).
+WASM_FEATURES ?=
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 WASM_OPT = $(firstword $(wildcard node_modules/.bin/wasm-opt) $(shell command -v wasm-opt))
 WASM_OPT_FLAGS := -Oz --always-inline-max-function-size=0 --one-caller-inline-max-function-size=0 \
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue
 NODE_TEST := node --test
-.PHONY: pkg js lint-wasm bench-js bench-worker bench-worker-jwt
+.PHONY: pkg js js-slo lint-wasm bench-js bench-worker bench-worker-jwt
 
 ## Rebuilt only when a Rust source, the manifest or the lockfile changed (wrangler dev runs
 ## `make pkg` at every start and again when its watcher starts).
@@ -170,7 +184,8 @@ pkg/saml_edge_bg.wasm: $(WASM_SOURCES) node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
 	  $(CARGO) install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
-	$(CARGO) build --lib --profile wasm-release --target $(WASM_TARGET) --no-default-features
+	$(CARGO) build --lib --profile wasm-release --target $(WASM_TARGET) --no-default-features \
+	  $(if $(WASM_FEATURES),--features $(WASM_FEATURES))
 	wasm-bindgen --target web --no-typescript --omit-default-module-path \
 	  --remove-name-section --remove-producers-section \
 	  --experimental-reset-state-function --out-dir pkg \
@@ -190,19 +205,31 @@ node_modules/.package-lock.json: package.json package-lock.json pkg/package.json
 lint-wasm:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	$(CARGO) clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
+	$(CARGO) clippy --lib --target $(WASM_TARGET) --no-default-features --features wasm-slo -- -D warnings
 
 ## The package imported by name: the `node` condition, then the `workerd` condition (Node
 ## emulates wrangler's .wasm module import), then packaging (esbuild browser bundle, wrangler +
 ## Miniflare/workerd, tsc). The manifest suite runs tests/data/generated/cases.json.
 js: lint-wasm pkg node_modules/.package-lock.json
-	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs
+	$(NODE_TEST) tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs tests/js/slo.test.mjs
 	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs \
-	  tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs
+	  tests/js/manifest.test.mjs tests/js/api.test.mjs tests/js/xmlenc.test.mjs tests/js/slo.test.mjs
 	$(NODE_TEST) tests/js/packaging.test.mjs tests/js/layout.test.mjs tests/js/return-path.test.mjs tests/js/access.test.mjs \
 	  tests/js/scim-filter.test.mjs tests/js/scim-patch.test.mjs tests/js/scim-migrations.test.mjs
 	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/identity.test.mjs tests/js/scim.test.mjs \
-	  tests/js/worker-attacks.test.mjs
+	  tests/js/worker-attacks.test.mjs tests/js/worker-slo.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
+
+## The Single Logout exports (cargo feature wasm-slo): build the package with them, run their
+## tests on Node and the workerd condition, then drop that build (the next `make pkg` is the
+## default one again).
+js-slo: node_modules/.package-lock.json
+	rm -f pkg/saml_edge_bg.wasm
+	$(MAKE) pkg WASM_FEATURES=wasm-slo
+	$(NODE_TEST) tests/js/slo.test.mjs tests/js/api.test.mjs
+	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs tests/js/slo.test.mjs
+	$(NODE_TEST) tests/js/worker-slo.test.mjs
+	rm -f pkg/saml_edge_bg.wasm
 
 bench-js: pkg node_modules/.package-lock.json $(BENCH_DATA)
 	node bench/compare.mjs

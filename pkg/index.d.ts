@@ -64,6 +64,10 @@ export type SamlErrorCode =
   | 'assertion_expired'
   | 'audience_mismatch'
   | 'invalid_time'
+  // logout messages
+  | 'not_a_logout_message'
+  | 'message_not_yet_valid'
+  | 'message_expired'
   // configuration (constructor and options)
   | 'config_invalid_certificate'
   | 'config_key_too_small'
@@ -94,6 +98,8 @@ export interface IdpFromMetadata {
   entityId?: string;
   /** Further certificates to trust besides the metadata's signing certificates. */
   certificates?: Array<string | Uint8Array>;
+  /** The IdP's single logout URL, replacing the metadata's SingleLogoutService. */
+  sloUrl?: string;
 }
 
 /** The identity provider, described field by field (Entra ID's "Set up" section). */
@@ -102,6 +108,8 @@ export interface IdpFromSettings {
   entityId: string;
   /** The single sign-on URL (Entra ID: "Login URL"). Needed by `loginRedirect` and `loginPostForm`. */
   ssoUrl?: string;
+  /** The single logout URL (Entra ID: "Logout URL", `https://login.microsoftonline.com/<tenant id>/saml2`). Needed by `logoutRequestUrl` and `logoutResponseUrl`. Logout messages signed as Entra's `https://login.microsoftonline.com/<tenant>/` are accepted for the entity ID `https://sts.windows.net/<tenant>/`. */
+  sloUrl?: string;
   /**
    * The trusted signing certificates, at least one: PEM (one or more blocks), the bare base64 of
    * Entra ID's "Certificate (Base64)" download, or DER bytes. Several for certificate rollover.
@@ -174,6 +182,10 @@ export interface Identity {
   nameId: string;
   /** The `NameID` `Format`, or `null`. */
   nameIdFormat: string | null;
+  /** The `NameID` `NameQualifier` (send it back in a LogoutRequest), or `null`. */
+  nameQualifier: string | null;
+  /** The `NameID` `SPNameQualifier` (send it back in a LogoutRequest), or `null`. */
+  spNameQualifier: string | null;
   /** The `AuthnStatement` `SessionIndex` (needed for single logout), or `null`. */
   sessionIndex: string | null;
   /** The Assertion's Issuer (the IdP entity ID). */
@@ -265,6 +277,80 @@ export interface LoginPostForm {
 }
 
 /**
+ * Whose session a LogoutRequest ends: the NameID exactly as the assertion carried it (the
+ * {@link Identity} fields of the same names; `null` counts as absent). Unknown properties are refused.
+ */
+export interface LogoutRequestOptions {
+  nameId: string;
+  nameIdFormat?: string | null;
+  nameQualifier?: string | null;
+  spNameQualifier?: string | null;
+  /** The `SessionIndex` of the sign-in. */
+  sessionIndex?: string | null;
+  /** Returned with the LogoutResponse (e.g. a signed reference to the return path). */
+  relayState?: string | null;
+  /** The IssueInstant: a `Date` or milliseconds since 1970. Default: `Date.now()`. */
+  now?: Date | number;
+}
+
+/** The answer to an IdP's LogoutRequest. */
+export interface LogoutResponseOptions {
+  /** The `id` of the verified LogoutRequest. */
+  inResponseTo: string;
+  /** The top-level status code URI. Default: `urn:oasis:names:tc:SAML:2.0:status:Success`. */
+  status?: string;
+  /** The request's RelayState, returned unchanged. */
+  relayState?: string | null;
+  /** The IssueInstant. Default: `Date.now()`. */
+  now?: Date | number;
+}
+
+/** Options of {@link ServiceProvider.verifyLogoutRequest} and {@link ServiceProvider.verifyLogoutResponse}. */
+export interface VerifyLogoutOptions {
+  /** The ID of the LogoutRequest this browser sent (`logoutRequestUrl`); required for a LogoutResponse. */
+  requestId?: string;
+  /** The verification time. Default: `Date.now()`. */
+  now?: Date | number;
+}
+
+/** A LogoutRequest from the IdP whose signature and fields verified. Dates are ISO-8601 UTC strings. */
+export interface VerifiedLogoutRequest {
+  /** Answer with it as `inResponseTo`; refuse it again until `replayUntil`. */
+  id: string;
+  issuer: string;
+  nameId: string;
+  nameIdFormat: string | null;
+  nameQualifier: string | null;
+  spNameQualifier: string | null;
+  /** The sessions to end; empty: every session of the NameID. */
+  sessionIndexes: string[];
+  issueInstant: string;
+  notOnOrAfter: string | null;
+  /** Keep `id` in a replay cache until then. */
+  replayUntil: string;
+  reason: string | null;
+  /** Return it unchanged with the LogoutResponse. */
+  relayState: string | null;
+}
+
+/** The IdP's LogoutResponse (Status Success) whose signature and fields verified. */
+export interface VerifiedLogoutResponse {
+  id: string;
+  issuer: string;
+  inResponseTo: string;
+  issueInstant: string;
+  relayState: string | null;
+}
+
+/** A logout message for the HTTP-Redirect binding. */
+export interface LogoutRedirect {
+  /** Redirect the browser here (`302`, `Cache-Control: no-store`). */
+  url: string;
+  /** The message's ID (for a LogoutRequest: pass it to `verifyLogoutResponse`). */
+  requestId: string;
+}
+
+/**
  * A configured SAML 2.0 service provider. Build it once (at start-up) and reuse it.
  *
  * Every method throws a {@link SamlError} on failure.
@@ -295,6 +381,27 @@ export class ServiceProvider {
   loginRedirect(options?: LoginOptions): LoginRedirect;
   /** A new AuthnRequest for the HTTP-POST binding, its ID from `crypto.getRandomValues`. Needs `idp.ssoUrl` (or metadata). */
   loginPostForm(options?: LoginPostFormOptions): LoginPostForm;
+  /*
+   * Single Logout (HTTP-Redirect, the binding Entra uses). Only in a package built with the cargo
+   * feature `wasm-slo` (`make pkg WASM_FEATURES=wasm-slo`, about +19 KB gzipped); otherwise these
+   * throw `config_missing`.
+   */
+  /** Whether this build has the Single Logout methods below. */
+  readonly singleLogout: boolean;
+  /** A LogoutRequest to the IdP's SLO URL (HTTP-Redirect, unsigned: the npm build does not sign). Needs `idp.sloUrl` (or metadata). */
+  logoutRequestUrl(options: LogoutRequestOptions): LogoutRedirect;
+  /** A LogoutResponse to the IdP's SLO URL answering a verified LogoutRequest (HTTP-Redirect). */
+  logoutResponseUrl(options: LogoutResponseOptions): LogoutRedirect;
+  /**
+   * Verifies an IdP's LogoutRequest arriving at `sloUrl`: the raw query string exactly as
+   * received (HTTP-Redirect, signed over its octets: never decode and re-encode it). Throws
+   * `query_signature_missing`, `signature_invalid`, `issuer_mismatch`, `destination_mismatch`,
+   * `message_expired`, `message_not_yet_valid`, `not_a_logout_message`, … Replay is the caller's
+   * to refuse (`id` until `replayUntil`).
+   */
+  verifyLogoutRequest(query: string, options?: VerifyLogoutOptions): VerifiedLogoutRequest;
+  /** Verifies the IdP's LogoutResponse to `options.requestId` (also `in_response_to_mismatch`, `status_not_success`). */
+  verifyLogoutResponse(query: string, options: VerifyLogoutOptions & { requestId: string }): VerifiedLogoutResponse;
   /** The SP metadata XML to upload to the IdP. */
   metadata(): string;
   /** The configured IdP's entity ID (from `idp.entityId` or the IdP metadata). */

@@ -576,6 +576,35 @@ pub enum SamlError {
         /// The audiences found in the AudienceRestriction that failed.
         found: Vec<String>,
     },
+    /// A LogoutRequest or LogoutResponse was expected but the root element is something else.
+    NotALogoutMessage {
+        /// The expected root element (`LogoutRequest` or `LogoutResponse`).
+        expected: &'static str,
+        /// The root element's expanded name.
+        found: String,
+    },
+    /// The Destination of a logout message is not this service provider's SLO URL.
+    LogoutDestinationMismatch {
+        /// The configured SLO URL.
+        expected: String,
+        /// The Destination found (empty when there is none).
+        found: String,
+    },
+    /// A logout message was issued in the future (IssueInstant beyond the clock skew).
+    MessageNotYetValid {
+        /// The IssueInstant.
+        issue_instant: UnixTime,
+        /// The verification time.
+        now: UnixTime,
+    },
+    /// A logout message is too old (IssueInstant older than the clock skew plus the maximum age)
+    /// or its NotOnOrAfter has passed.
+    MessageExpired {
+        /// When it stopped being acceptable.
+        expired_at: UnixTime,
+        /// The verification time.
+        now: UnixTime,
+    },
     /// An xs:dateTime value that is not a UTC timestamp.
     InvalidTime {
         /// The attribute name.
@@ -606,6 +635,10 @@ impl SamlError {
             SamlError::Expired { .. } => "assertion_expired",
             SamlError::AudienceMismatch { .. } => "audience_mismatch",
             SamlError::InvalidTime { .. } => "invalid_time",
+            SamlError::NotALogoutMessage { .. } => "not_a_logout_message",
+            SamlError::LogoutDestinationMismatch { .. } => "destination_mismatch",
+            SamlError::MessageNotYetValid { .. } => "message_not_yet_valid",
+            SamlError::MessageExpired { .. } => "message_expired",
         }
     }
 }
@@ -708,6 +741,29 @@ impl fmt::Display for SamlError {
                  Identifier (Entity ID) must equal SP_ENTITY_ID exactly",
                 quote_list(found),
                 quote_list(expected)
+            ),
+            SamlError::NotALogoutMessage { expected, found } => write!(
+                f,
+                "expected a SAML 2.0 {expected} but the root element is {}; send only the \
+                 IdP's logout messages to the SLO URL",
+                quote(found)
+            ),
+            SamlError::LogoutDestinationMismatch { expected, found } => write!(
+                f,
+                "the logout message's Destination is {} but this SLO URL is {}; the IdP's Logout \
+                 URL must equal the SP's SLO URL exactly",
+                quote(found),
+                quote(expected)
+            ),
+            SamlError::MessageNotYetValid { issue_instant, now } => write!(
+                f,
+                "the logout message was issued at {issue_instant}, in the future (it is {now}); \
+                 check the clocks or raise the clock skew"
+            ),
+            SamlError::MessageExpired { expired_at, now } => write!(
+                f,
+                "the logout message was acceptable until {expired_at} and it is {now}; it is \
+                 stale or replayed (or the clocks differ)"
             ),
             SamlError::InvalidTime { field, value } => write!(
                 f,

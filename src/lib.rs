@@ -98,13 +98,16 @@
 //! | `query_signature_malformed` | `SigAlg` without `Signature` (or the reverse), a repeated parameter, or a `Signature` that is not base64 | — |
 //! | `metadata_signature_missing` | IdP metadata verification was requested but no Signature is the first child of the EntityDescriptor (or an enclosing EntitiesDescriptor) | download the metadata again, or import it without verification |
 //! | `issuer_mismatch` | Issuer is not the configured IdP entity ID | set `IDP_ENTITY_ID` to Entra's Microsoft Entra Identifier |
-//! | `destination_mismatch` | Destination is not the ACS URL | Entra's Reply URL must equal `ACS_URL` |
+//! | `destination_mismatch` | Destination is not the ACS URL (for logout messages: not the SLO URL) | Entra's Reply URL must equal `ACS_URL`; its Logout URL the SP's SLO URL |
 //! | `recipient_mismatch` | SubjectConfirmationData Recipient is not the ACS URL | Entra's Reply URL must equal `ACS_URL` |
 //! | `subject_confirmation_invalid` | no usable bearer SubjectConfirmation | — |
 //! | `in_response_to_mismatch` | answers another request than this browser's | start again at the sign-on URL |
 //! | `unsolicited_response` | IdP-initiated while not allowed | sign in from the app, or `ALLOW_UNSOLICITED` |
 //! | `assertion_not_yet_valid` / `assertion_expired` | outside the time window plus skew | check clocks; sign in again |
 //! | `audience_mismatch` | not addressed to this SP | Entra's Identifier (Entity ID) must equal `SP_ENTITY_ID` |
+//! | `not_a_logout_message` | a LogoutRequest was expected and something else came (or the reverse) | send only the IdP's logout messages to the SLO URL |
+//! | `message_not_yet_valid` | a logout message's IssueInstant is in the future beyond the skew | check clocks |
+//! | `message_expired` | a logout message is older than skew + 5 minutes, or its NotOnOrAfter passed | stale or replayed; sign out again |
 //! | `invalid_time` | a timestamp that is not strict UTC | — |
 //! | `config_invalid_certificate` | the configured IdP certificate is unusable | paste the PEM or Entra's Certificate (Base64) |
 //! | `config_key_too_small` | configured RSA key under 2048 bits | — |
@@ -139,7 +142,7 @@ pub use limits::Limits;
 pub use saml::authn_request::{AuthnRequest, AuthnRequestOptions};
 #[cfg(feature = "sign")]
 pub use saml::signer::SigningCredentials;
-pub use saml::{Attribute, Identity};
+pub use saml::{Attribute, Identity, NameId};
 pub use sp::{Expect, IdentityProvider, ServiceProvider, ServiceProviderBuilder};
 pub use time::UnixTime;
 pub use x509::Certificate;
@@ -153,6 +156,7 @@ mod der;
 mod dsig;
 mod encoding;
 mod limits;
+mod query_signature;
 mod time;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -269,7 +269,14 @@ fn listed_commands() -> Vec<String> {
 
 #[test]
 fn every_command_prints_its_own_usage_on_help_and_exits_0() {
-    const COMMANDS: &[&str] = &["verify", "inspect", "login-url", "metadata"];
+    const COMMANDS: &[&str] = &[
+        "verify",
+        "inspect",
+        "login-url",
+        "metadata",
+        "logout-request",
+        "verify-logout",
+    ];
     assert_eq!(listed_commands(), COMMANDS, "saml-edge --help lists");
     let mut usages = Vec::new();
     for command in COMMANDS {

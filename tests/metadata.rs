@@ -398,7 +398,10 @@ mod sp_export {
             );
             assert_eq!(
                 read.slo_services,
-                [(HTTP_REDIRECT.to_owned(), slo_url.to_owned())]
+                [
+                    (HTTP_REDIRECT.to_owned(), slo_url.to_owned()),
+                    (HTTP_POST.to_owned(), slo_url.to_owned())
+                ]
             );
             assert_eq!(read.signing_certificates, sp_cert);
             assert!(read.authn_requests_signed && read.want_assertions_signed);
@@ -417,7 +420,10 @@ mod sp_export {
             );
             assert_eq!(
                 shape["slo"],
-                json!([{"Binding": HTTP_REDIRECT, "Location": slo_url}])
+                json!([
+                    {"Binding": HTTP_REDIRECT, "Location": slo_url},
+                    {"Binding": HTTP_POST, "Location": slo_url}
+                ])
             );
             assert_eq!(
                 shape["nameIdFormats"],

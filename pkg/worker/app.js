@@ -24,7 +24,7 @@ import { configErrorPage, pageHeaders, signInErrorPage } from './pages.js';
 import { acs } from './routes/acs.js';
 import { login } from './routes/login.js';
 import { jwks } from './routes/jwks.js';
-import { logout } from './routes/logout.js';
+import { logout, slo } from './routes/logout-slo.js';
 import { metadata } from './routes/metadata.js';
 import { protectedApp, publicApp, upstreamUrl } from './routes/proxy.js';
 import { session } from './routes/session.js';
@@ -47,6 +47,8 @@ export const ROUTES = Object.freeze([
   { methods: READ, path: '/saml/jwks.json', guard: 'none', handler: jwks },
   { methods: [...READ, 'POST'], path: '/logout', guard: 'none', handler: logout },
   { methods: [...READ, 'POST'], path: '/logout/', guard: 'none', handler: logout },
+  // SAML single logout (Entra ID's "Logout URL"): the IdP's LogoutRequest and LogoutResponse.
+  { methods: [...READ, 'POST'], path: '/saml/slo', guard: 'none', handler: slo },
   { methods: [...READ, 'POST'], prefix: DEMO_IDP_PATH, guard: 'demo', handler: demoIdp },
   // SCIM 2.0 provisioning (routes/scim/): methods and errors are SCIM's own (JSON).
   { methods: null, prefix: '/scim/', guard: 'scim', handler: scim },

@@ -8,6 +8,9 @@
 import { ServiceProvider, SamlError } from '../workerd.js';
 import { RuleError, accessRules, parsePublicPaths } from './access.js';
 import { DEMO_IDP_CERTIFICATE_PEM, DEMO_IDP_PATH } from './demo-idp/key.js';
+
+/** The SP's single logout endpoint (routes/logout-slo.js). */
+export const SLO_PATH = '/saml/slo';
 import { tokenBinding } from './tokens.js';
 
 /** Default session lifetime: 8 hours. */
@@ -152,6 +155,9 @@ export function readSettings(env) {
   const idpCert = text(env, 'IDP_CERT');
   const idpEntityId = text(env, 'IDP_ENTITY_ID');
   const idpSsoUrl = text(env, 'IDP_SSO_URL');
+  // Single logout: Entra ID's "Logout URL" (else the SingleLogoutService of IDP_METADATA_XML).
+  const idpSloUrl = text(env, 'IDP_SLO_URL');
+  if (idpSloUrl !== undefined) absoluteUrl(env, 'IDP_SLO_URL', idpSloUrl);
   let idp = null; // null: demo mode
   if (metadataXml !== undefined) {
     idp = { metadataXml, ...(idpEntityId ? { entityId: idpEntityId } : {}) };
@@ -167,6 +173,7 @@ export function readSettings(env) {
     absoluteUrl(env, 'IDP_SSO_URL', idpSsoUrl);
     idp = { entityId: idpEntityId, ssoUrl: idpSsoUrl, certificates: certificates(idpCert) };
   }
+  if (idp !== null && idpSloUrl !== undefined) idp.sloUrl = idpSloUrl;
   return {
     secrets: previous === undefined ? [secret] : [secret, previous],
     spEntityId,
@@ -303,6 +310,8 @@ export function buildConfig(settings, requestUrl) {
     sp = new ServiceProvider({
       entityId: settings.spEntityId,
       acsUrl,
+      // Published in the SP metadata: Entra ID's "Logout URL" for this application.
+      sloUrl: `${new URL(acsUrl).origin}${SLO_PATH}`,
       idp,
       clockSkewSeconds: settings.clockSkewSeconds,
       allowUnsolicited: settings.allowUnsolicited,
@@ -319,6 +328,9 @@ export function buildConfig(settings, requestUrl) {
     ...settings,
     sp,
     acsUrl,
+    // Where the browser goes for SAML single logout (IDP_SLO_URL or the IdP metadata's), or null:
+    // /logout then ends the session here only. Needs the package's Single Logout build.
+    idpSloUrl: sp.singleLogout && !demo ? (sp.idpSloUrl ?? null) : null,
     demo,
     idpEntityId,
     demoCertificatePem: demo ? DEMO_IDP_CERTIFICATE_PEM : null,

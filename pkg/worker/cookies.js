@@ -10,16 +10,19 @@
 const LOGIN = '__Host-saml_edge_login';
 /** The session. */
 const SESSION = '__Host-saml_edge_session';
+/** The pending single logout: the LogoutRequest's ID, expiry. Read on the IdP's redirect back. */
+const LOGOUT = '__Host-saml_edge_logout';
 /** Names used before the `__Host-` prefix (v0.1): never read, removed from what the origin gets. */
 const LEGACY = ['saml_edge_login', 'saml_edge_session'];
 
 /** The cookies saml-edge writes, by role. */
-export const COOKIE_NAMES = Object.freeze({ login: LOGIN, session: SESSION });
+export const COOKIE_NAMES = Object.freeze({ login: LOGIN, session: SESSION, logout: LOGOUT });
 
 /** Attributes per cookie: SameSite=None for the login cookie (the IdP posts cross-site). */
 const ATTRIBUTES = {
   [LOGIN]: 'HttpOnly; Secure; SameSite=None',
   [SESSION]: 'HttpOnly; Secure; SameSite=Lax',
+  [LOGOUT]: 'HttpOnly; Secure; SameSite=Lax',
 };
 
 /** Thrown when a Cookie header carries one of our names more than once. */
@@ -64,7 +67,7 @@ export function clearCookie(role) {
 
 /** A Cookie header without any of saml-edge's cookies (for the origin), or `null` when empty. */
 export function cookiesForOrigin(header) {
-  const ours = new Set([LOGIN, SESSION, ...LEGACY]);
+  const ours = new Set([LOGIN, SESSION, LOGOUT, ...LEGACY]);
   const kept = pairs(header).filter(([name]) => !ours.has(name));
   return kept.length > 0 ? kept.map(([n, v]) => `${n}=${v}`).join('; ') : null;
 }

@@ -72,6 +72,9 @@ export async function issueSession(config, identity, now, exp, registered = null
     v: 2,
     nameId: identity.nameId,
     nameIdFormat: identity.nameIdFormat,
+    // The NameID's qualifiers, sent back in a LogoutRequest (single logout).
+    ...(identity.nameQualifier ? { nameQualifier: identity.nameQualifier } : {}),
+    ...(identity.spNameQualifier ? { spNameQualifier: identity.spNameQualifier } : {}),
     email: emailOf(identity),
     issuer: identity.issuer,
     sessionIndex: identity.sessionIndex,

@@ -5,14 +5,19 @@
 //! saml-edge inspect   < SAMLResponse   pretty-print a response and list every check
 //! saml-edge login-url                  an AuthnRequest as an HTTP-Redirect URL
 //! saml-edge metadata                   this SP's metadata XML, to upload to the IdP
+//! saml-edge logout-request             a LogoutRequest as an HTTP-Redirect URL
+//! saml-edge verify-logout  < URL|body  verify an IdP LogoutRequest or LogoutResponse
 //! saml-edge COMMAND --help             that command's options
 //! ```
 //! Each command's usage text is written once, beside its code ([`VERIFY_USAGE`],
-//! [`INSPECT_USAGE`], `outgoing::LOGIN_URL_USAGE`, `outgoing::METADATA_USAGE`), and listed in
+//! [`INSPECT_USAGE`], `outgoing::LOGIN_URL_USAGE`, `outgoing::METADATA_USAGE`,
+//! `logout::LOGOUT_REQUEST_USAGE`, `logout::VERIFY_LOGOUT_USAGE`), and listed in
 //! [`COMMANDS`]. Exit codes: 0 accepted (or help printed), 1 rejected
 //! (`{"error":{"code":…,"message":…}}` on stdout), 2 unusable arguments or configuration (a
 //! message and the command's usage on stderr).
 
+#[path = "cli/logout.rs"]
+mod logout;
 #[path = "cli/outgoing.rs"]
 mod outgoing;
 
@@ -81,6 +86,16 @@ const COMMANDS: &[(&str, &str, Command)] = &[
     ("inspect", INSPECT_USAGE, run_inspect),
     ("login-url", outgoing::LOGIN_URL_USAGE, outgoing::login_url),
     ("metadata", outgoing::METADATA_USAGE, outgoing::metadata),
+    (
+        "logout-request",
+        logout::LOGOUT_REQUEST_USAGE,
+        logout::logout_request,
+    ),
+    (
+        "verify-logout",
+        logout::VERIFY_LOGOUT_USAGE,
+        logout::verify_logout,
+    ),
 ];
 
 /// A command: its arguments (after the command name) to an exit code.
@@ -284,6 +299,8 @@ fn identity_json(identity: &Identity) -> Value {
     json!({
         "nameId": identity.name_id,
         "nameIdFormat": identity.name_id_format,
+        "nameQualifier": identity.name_qualifier,
+        "spNameQualifier": identity.sp_name_qualifier,
         "sessionIndex": identity.session_index,
         "issuer": identity.issuer,
         "assertionId": identity.assertion_id,

@@ -39,6 +39,10 @@ pub struct Identity {
     pub name_id: String,
     /// The `NameID` `Format`, if given.
     pub name_id_format: Option<String>,
+    /// The NameID `NameQualifier`, if given (send it back in a LogoutRequest).
+    pub name_qualifier: Option<String>,
+    /// The NameID `SPNameQualifier`, if given (send it back in a LogoutRequest).
+    pub sp_name_qualifier: Option<String>,
     /// The `AuthnStatement` `SessionIndex` (needed for single logout).
     pub session_index: Option<String>,
     /// The Assertion's Issuer (the IdP entity ID).
@@ -65,7 +69,31 @@ pub struct Identity {
     pub assertion_signed: bool,
 }
 
+/// A `NameID` with its qualifiers, exactly as the IdP wrote it: what a LogoutRequest must send
+/// back (SAML core §3.7.1) and what an incoming LogoutRequest names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameId {
+    /// The value.
+    pub value: String,
+    /// `Format`, if given.
+    pub format: Option<String>,
+    /// `NameQualifier`, if given.
+    pub name_qualifier: Option<String>,
+    /// `SPNameQualifier`, if given.
+    pub sp_name_qualifier: Option<String>,
+}
+
 impl Identity {
+    /// The `NameID` with its qualifiers, for a LogoutRequest.
+    pub fn name_id(&self) -> NameId {
+        NameId {
+            value: self.name_id.clone(),
+            format: self.name_id_format.clone(),
+            name_qualifier: self.name_qualifier.clone(),
+            sp_name_qualifier: self.sp_name_qualifier.clone(),
+        }
+    }
+
     /// The values of the attribute named `name`, if present.
     pub fn attribute(&self, name: &str) -> Option<&[String]> {
         self.attributes
@@ -167,7 +195,7 @@ fn deep_text(doc: &Document, node: NodeId) -> String {
     out
 }
 
-fn exactly_one<'d>(
+pub(super) fn exactly_one<'d>(
     doc: &'d Document,
     parent: NodeId,
     local: &'d str,
@@ -210,7 +238,7 @@ pub fn validate(signed: &SignedAssertion<'_>, checks: &Checks<'_>) -> Result<Ide
     }
 
     let (subject, _) = exactly_one(doc, assertion, "Subject", "the Assertion")?;
-    let (name_id, name_id_format) = read_name_id(doc, subject)?;
+    let name = read_name_id(doc, subject)?;
     let confirmation = check_subject_confirmations(doc, subject, checks)?;
     let conditions_not_on_or_after = check_conditions(doc, assertion, checks)?;
     let authn = read_authn_statement(doc, assertion, checks)?;
@@ -222,8 +250,10 @@ pub fn validate(signed: &SignedAssertion<'_>, checks: &Checks<'_>) -> Result<Ide
         None => latest,
     };
     Ok(Identity {
-        name_id,
-        name_id_format,
+        name_id: name.value,
+        name_id_format: name.format,
+        name_qualifier: name.name_qualifier,
+        sp_name_qualifier: name.sp_name_qualifier,
         session_index: authn.session_index,
         issuer,
         assertion_id,
@@ -238,7 +268,8 @@ pub fn validate(signed: &SignedAssertion<'_>, checks: &Checks<'_>) -> Result<Ide
     })
 }
 
-fn read_name_id(doc: &Document, subject: NodeId) -> Result<(String, Option<String>), Error> {
+/// Reads the one `NameID` of `subject` (a `Subject` or a `LogoutRequest`), with its qualifiers.
+pub(crate) fn read_name_id(doc: &Document, subject: NodeId) -> Result<NameId, Error> {
     for other in ["EncryptedID", "BaseID"] {
         if doc
             .children_named(subject, ASSERTION_NS, other)
@@ -256,7 +287,13 @@ fn read_name_id(doc: &Document, subject: NodeId) -> Result<(String, Option<Strin
     if value.trim_matches(is_xml_whitespace).is_empty() {
         return Err(malformed(Part::Saml, "the NameID is empty"));
     }
-    Ok((value, element.attribute("Format").map(str::to_owned)))
+    let attribute = |name: &str| element.attribute(name).map(str::to_owned);
+    Ok(NameId {
+        value,
+        format: attribute("Format"),
+        name_qualifier: attribute("NameQualifier"),
+        sp_name_qualifier: attribute("SPNameQualifier"),
+    })
 }
 
 struct Confirmation {

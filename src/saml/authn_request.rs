@@ -150,7 +150,7 @@ pub struct AuthnRequest {
 }
 
 /// The request ID for `random`: `_` + lowercase hex.
-fn request_id(random: &[u8]) -> Result<String, ConfigError> {
+pub(crate) fn request_id(random: &[u8]) -> Result<String, ConfigError> {
     const FIELD: &str = "request_id_bytes";
     if random.len() < MIN_ID_RANDOM_BYTES {
         return Err(invalid(

@@ -13,19 +13,17 @@
 //!   the submitting script carries an optional CSP nonce (or is allowed by the hash
 //!   [`POST_FORM_SCRIPT_CSP_HASH`]), and without JavaScript a visible button submits the form.
 
-use crate::crypto::SignatureAlgorithm;
 use crate::danger::AlgorithmPolicy;
 use crate::encoding::{
     decode_base64, deflate_raw, encode_base64, inflate_raw, percent_decode,
     percent_encode_query_component,
 };
 use crate::error::{ConfigError, EncodingError, SignatureError};
+use crate::query_signature::QuerySignature;
+pub use crate::query_signature::VerifiedQuery;
 use crate::x509::Certificate;
 use crate::xml::writer::escape_with;
 use crate::{Error, Limits};
-
-/// Largest decoded query `Signature` accepted (a 16384-bit RSA signature is 2048 bytes).
-const MAX_QUERY_SIGNATURE_BYTES: usize = 4096;
 
 /// The only `SAMLEncoding` the Redirect binding defines (and the default when it is absent).
 pub const DEFLATE_ENCODING: &str = "urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE";
@@ -101,34 +99,8 @@ pub fn signed_redirect_url(
     credentials: &crate::saml::signer::SigningCredentials,
 ) -> Result<String, Error> {
     let mut query = redirect_query(param, xml, relay_state);
-    query.push_str("&SigAlg=");
-    query.push_str(&percent_encode_query_component(
-        credentials.algorithm().uri(),
-    ));
-    let signature = credentials.sign(query.as_bytes())?;
-    query.push_str("&Signature=");
-    query.push_str(&percent_encode_query_component(&encode_base64(&signature)));
+    crate::query_signature::sign_query(&mut query, credentials)?;
     Ok(append_query(endpoint, &query))
-}
-
-/// The signature parameters of a received HTTP-Redirect message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct QuerySignature {
-    /// `SigAlg`, percent-decoded.
-    algorithm: String,
-    /// `Signature`, decoded.
-    value: Vec<u8>,
-    /// `SAMLRequest=…[&RelayState=…]&SigAlg=…` from the raw, still-encoded values.
-    signed_octets: String,
-}
-
-/// A signature over an HTTP-Redirect query string that verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VerifiedQuery {
-    /// The `SigAlg` that was used.
-    pub signature_algorithm: SignatureAlgorithm,
-    /// Index, in the trusted list, of the certificate whose key verified the signature.
-    pub certificate_index: usize,
 }
 
 /// A decoded HTTP-Redirect message (not yet trusted: check [`RedirectMessage::verify_signature`]
@@ -159,13 +131,6 @@ struct RawParams<'a> {
 fn form_error(detail: impl Into<String>) -> Error {
     EncodingError::InvalidForm {
         detail: detail.into(),
-    }
-    .into()
-}
-
-fn query_malformed(detail: &str) -> Error {
-    SignatureError::QuerySignatureMalformed {
-        detail: detail.to_owned(),
     }
     .into()
 }
@@ -245,31 +210,13 @@ impl RedirectMessage {
             .relay_state
             .map(|value| percent_decode(value, true))
             .transpose()?;
-        let signature = match (raw.sig_alg, raw.signature) {
-            (None, None) => None,
-            (Some(sig_alg), Some(signature)) => {
-                let mut signed_octets = format!("{}={raw_message}", param.name());
-                if let Some(relay_state) = raw.relay_state {
-                    signed_octets.push_str("&RelayState=");
-                    signed_octets.push_str(relay_state);
-                }
-                signed_octets.push_str("&SigAlg=");
-                signed_octets.push_str(sig_alg);
-                let value = percent_decode(signature, false)
-                    .ok()
-                    .and_then(|text| decode_base64(&text, MAX_QUERY_SIGNATURE_BYTES).ok())
-                    .ok_or_else(|| query_malformed("Signature is not base64"))?;
-                let algorithm = percent_decode(sig_alg, true)
-                    .map_err(|_| query_malformed("SigAlg is not percent-encoded UTF-8"))?;
-                Some(QuerySignature {
-                    algorithm,
-                    value,
-                    signed_octets,
-                })
-            }
-            (Some(_), None) => return Err(query_malformed("SigAlg without Signature")),
-            (None, Some(_)) => return Err(query_malformed("Signature without SigAlg")),
-        };
+        let signature = QuerySignature::from_raw(
+            param.name(),
+            raw_message,
+            raw.relay_state,
+            raw.sig_alg,
+            raw.signature,
+        )?;
         Ok(RedirectMessage {
             param,
             xml,
@@ -300,12 +247,12 @@ impl RedirectMessage {
 
     /// The `SigAlg` URI, if the message is signed.
     pub fn signature_algorithm_uri(&self) -> Option<&str> {
-        self.signature.as_ref().map(|s| s.algorithm.as_str())
+        self.signature.as_ref().map(QuerySignature::algorithm_uri)
     }
 
     /// The octets the query signature covers, exactly as received, if the message is signed.
     pub fn signed_octets(&self) -> Option<&str> {
-        self.signature.as_ref().map(|s| s.signed_octets.as_str())
+        self.signature.as_ref().map(QuerySignature::signed_octets)
     }
 
     /// Verifies the query signature with the `trusted` certificates.
@@ -320,44 +267,10 @@ impl RedirectMessage {
         trusted: &[Certificate],
         policy: &AlgorithmPolicy,
     ) -> Result<VerifiedQuery, Error> {
-        let signature = self
-            .signature
+        self.signature
             .as_ref()
-            .ok_or(SignatureError::QuerySignatureMissing)?;
-        let algorithm = SignatureAlgorithm::from_uri(&signature.algorithm).ok_or_else(|| {
-            SignatureError::UnsupportedAlgorithm {
-                algorithm: signature.algorithm.clone(),
-            }
-        })?;
-        if algorithm.is_sha1() && !policy.allow_sha1 {
-            return Err(SignatureError::Sha1NotAllowed {
-                algorithm: signature.algorithm.clone(),
-            }
-            .into());
-        }
-        if trusted.is_empty() {
-            return Err(ConfigError::Missing {
-                field: "idp.certificates",
-            }
-            .into());
-        }
-        let certificate_index = trusted
-            .iter()
-            .position(|certificate| {
-                certificate
-                    .public_key()
-                    .verify(
-                        algorithm,
-                        signature.signed_octets.as_bytes(),
-                        &signature.value,
-                    )
-                    .is_ok()
-            })
-            .ok_or(SignatureError::InvalidSignature)?;
-        Ok(VerifiedQuery {
-            signature_algorithm: algorithm,
-            certificate_index,
-        })
+            .ok_or(SignatureError::QuerySignatureMissing)?
+            .verify(trusted, policy)
     }
 }
 

@@ -12,6 +12,7 @@
 //! Public:
 //! - [`authn_request`] writes the AuthnRequest, [`bindings`] carries messages in URLs and forms
 //!   (and reads incoming Redirect messages), `signer` (feature `sign`) signs what the SP sends.
+//! - [`logout`] builds and verifies Single Logout messages (LogoutRequest, LogoutResponse).
 //! - [`metadata`] imports IdP metadata (optionally verifying its signature), [`expiry`] reports
 //!   certificate expiry, [`sp_metadata`] exports the SP's metadata.
 
@@ -20,6 +21,7 @@ pub mod authn_request;
 pub mod bindings;
 pub(crate) mod checks;
 pub mod expiry;
+pub mod logout;
 pub mod metadata;
 #[cfg(feature = "sign")]
 pub mod signer;
@@ -27,7 +29,7 @@ pub mod sp_metadata;
 pub(crate) mod structure;
 pub(crate) mod values;
 
-pub use assertion::{Attribute, Identity};
+pub use assertion::{Attribute, Identity, NameId};
 
 /// SAML 2.0 assertion namespace.
 pub const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";

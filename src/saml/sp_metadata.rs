@@ -11,7 +11,7 @@
 //!     [KeyDescriptor use="signing"]                   (the SP certificate, when configured)
 //!     [KeyDescriptor use="encryption"]*               (certificates the IdP may encrypt
 //!                                                      assertions to, with EncryptionMethods)
-//!     [SingleLogoutService HTTP-Redirect]             (when an SLO URL is configured)
+//!     [SingleLogoutService HTTP-Redirect, HTTP-POST]  (when an SLO URL is configured)
 //!     NameIDFormat                                    (emailAddress by default)
 //!     AssertionConsumerService HTTP-POST index="0" isDefault="true"
 //! ```
@@ -158,10 +158,12 @@ impl<'a> SpMetadata<'a> {
             xml.push_str("    </md:KeyDescriptor>\n");
         }
         if let Some(slo_url) = self.slo_url {
-            xml.push_str(&format!(
-                "    <md:SingleLogoutService Binding=\"{HTTP_REDIRECT}\" Location=\"{}\"/>\n",
-                escape_attribute(slo_url)
-            ));
+            for binding in [HTTP_REDIRECT, HTTP_POST] {
+                xml.push_str(&format!(
+                    "    <md:SingleLogoutService Binding=\"{binding}\" Location=\"{}\"/>\n",
+                    escape_attribute(slo_url)
+                ));
+            }
         }
         if let Some(format) = self.name_id_format {
             xml.push_str(&format!(

@@ -4,8 +4,13 @@
 use super::ServiceProvider;
 use crate::Error;
 use crate::error::ConfigError;
+use crate::saml::NameId;
 use crate::saml::authn_request::{AuthnRequest, AuthnRequestOptions, RequestEndpoints};
 use crate::saml::bindings::{RedirectMessage, VerifiedQuery};
+use crate::saml::logout::{
+    LogoutBinding, LogoutChecks, LogoutRequest, LogoutResponse, VerifiedLogoutRequest,
+    VerifiedLogoutResponse,
+};
 use crate::saml::sp_metadata::SpMetadata;
 use crate::time::UnixTime;
 
@@ -113,5 +118,123 @@ impl ServiceProvider {
         message: &RedirectMessage,
     ) -> Result<VerifiedQuery, Error> {
         message.verify_signature(self.idp.certificates(), &self.policy)
+    }
+
+    /// The IdP's SLO URL, or `config_missing` (field `idp.slo_url`).
+    fn idp_slo_url(&self) -> Result<&str, Error> {
+        Ok(self.idp.slo_url().ok_or(ConfigError::Missing {
+            field: "idp.slo_url",
+        })?)
+    }
+
+    /// A LogoutRequest to the IdP's SLO URL for `name_id` (from [`crate::Identity::name_id`],
+    /// exactly as the IdP issued it) and the session `session_index`
+    /// ([`crate::Identity::session_index`]), issued at `now`, its ID made from `id_random`
+    /// (16 or more bytes from a cryptographic RNG). Signed when the SP has a signing key. Keep
+    /// its [`LogoutRequest::id`] to check the LogoutResponse.
+    ///
+    /// ```no_run
+    /// # use saml_edge::{Identity, ServiceProvider, UnixTime};
+    /// # fn f(sp: &ServiceProvider, identity: &Identity, now: UnixTime, id_bytes: [u8; 16]) -> Result<(), saml_edge::Error> {
+    /// let request = sp.logout_request(
+    ///     &identity.name_id(),
+    ///     identity.session_index.as_deref(),
+    ///     Some("/signed-out"),
+    ///     now,
+    ///     &id_bytes,
+    /// )?;
+    /// let location = request.redirect_url()?; // 302 to this; keep request.id()
+    /// # Ok(()) }
+    /// ```
+    pub fn logout_request(
+        &self,
+        name_id: &NameId,
+        session_index: Option<&str>,
+        relay_state: Option<&str>,
+        now: UnixTime,
+        id_random: &[u8],
+    ) -> Result<LogoutRequest, Error> {
+        let request = LogoutRequest::new(
+            &self.entity_id,
+            self.idp_slo_url()?,
+            name_id,
+            session_index,
+            relay_state,
+            now,
+            id_random,
+        )?;
+        #[cfg(feature = "sign")]
+        let request = match &self.signing {
+            Some(credentials) => request.signed_with(credentials.clone()),
+            None => request,
+        };
+        Ok(request)
+    }
+
+    /// A LogoutResponse to the IdP's SLO URL answering the LogoutRequest `in_response_to` with
+    /// the top-level `status_code` ([`crate::saml::STATUS_SUCCESS`] once the sessions ended);
+    /// `relay_state` is the request's, unchanged. Signed when the SP has a signing key.
+    pub fn logout_response(
+        &self,
+        in_response_to: &str,
+        status_code: &str,
+        relay_state: Option<&str>,
+        now: UnixTime,
+        id_random: &[u8],
+    ) -> Result<LogoutResponse, Error> {
+        let response = LogoutResponse::new(
+            &self.entity_id,
+            self.idp_slo_url()?,
+            in_response_to,
+            status_code,
+            relay_state,
+            now,
+            id_random,
+        )?;
+        #[cfg(feature = "sign")]
+        let response = match &self.signing {
+            Some(credentials) => response.signed_with(credentials.clone()),
+            None => response,
+        };
+        Ok(response)
+    }
+
+    /// What incoming logout messages are checked against at `now`.
+    fn logout_checks<'a>(&'a self, issuers: &'a [String], now: UnixTime) -> LogoutChecks<'a> {
+        LogoutChecks {
+            slo_url: self.slo_url.as_deref(),
+            issuers: issuers.iter().map(String::as_str).collect(),
+            trusted: self.idp.certificates(),
+            policy: &self.policy,
+            skew_secs: self.clock_skew_secs,
+            limits: &self.limits,
+            now,
+        }
+    }
+
+    /// Verifies a LogoutRequest from the IdP (IdP-initiated logout) received at this SP's SLO
+    /// URL at `now`; see [`crate::saml::logout`] for the checks and their codes. The caller
+    /// refuses a replayed [`VerifiedLogoutRequest::id`], ends the sessions, and answers with
+    /// [`ServiceProvider::logout_response`].
+    pub fn verify_logout_request(
+        &self,
+        binding: LogoutBinding<'_>,
+        now: UnixTime,
+    ) -> Result<VerifiedLogoutRequest, Error> {
+        let issuers = self.idp.logout_issuers();
+        self.logout_checks(&issuers, now).verify_request(binding)
+    }
+
+    /// Verifies the IdP's LogoutResponse to the LogoutRequest `request_id` this SP sent,
+    /// received at this SP's SLO URL at `now`; see [`crate::saml::logout`].
+    pub fn verify_logout_response(
+        &self,
+        binding: LogoutBinding<'_>,
+        request_id: &str,
+        now: UnixTime,
+    ) -> Result<VerifiedLogoutResponse, Error> {
+        let issuers = self.idp.logout_issuers();
+        self.logout_checks(&issuers, now)
+            .verify_response(binding, request_id)
     }
 }

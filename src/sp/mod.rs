@@ -26,6 +26,7 @@ pub struct IdentityProvider {
     slo_url: Option<String>,
     certificates: Vec<Certificate>,
     want_authn_requests_signed: bool,
+    logout_issuers: Vec<String>,
 }
 
 impl IdentityProvider {
@@ -39,6 +40,7 @@ impl IdentityProvider {
             slo_url: None,
             certificates: Vec::new(),
             want_authn_requests_signed: false,
+            logout_issuers: Vec::new(),
         }
     }
 
@@ -70,6 +72,7 @@ impl IdentityProvider {
             slo_url,
             certificates: metadata.signing_certificates,
             want_authn_requests_signed: metadata.want_authn_requests_signed,
+            logout_issuers: Vec::new(),
         }
     }
 
@@ -79,6 +82,31 @@ impl IdentityProvider {
         self.certificates
             .extend(Certificate::from_pem_or_base64(text)?);
         Ok(self)
+    }
+
+    /// The IdP's single logout URL (Entra ID: the Logout URL of the tenant,
+    /// `https://login.microsoftonline.com/<tenant id>/saml2`), replacing the one from metadata.
+    pub fn with_slo_url(mut self, slo_url: impl Into<String>) -> Self {
+        let slo_url = slo_url.into();
+        self.slo_url = (!slo_url.is_empty()).then_some(slo_url);
+        self
+    }
+
+    /// Accepts `issuer` as the Issuer of this IdP's logout messages, besides its entity ID.
+    /// Entra ID signs them as `https://login.microsoftonline.com/<tenant>/`, which is accepted
+    /// without this setting when the entity ID is `https://sts.windows.net/<tenant>/`.
+    pub fn logout_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.logout_issuers.push(issuer.into());
+        self
+    }
+
+    /// The Issuers accepted on logout messages: the entity ID, Entra's login-host form of it,
+    /// and those added with [`IdentityProvider::logout_issuer`].
+    pub fn logout_issuers(&self) -> Vec<String> {
+        let mut issuers = vec![self.entity_id.clone()];
+        issuers.extend(crate::saml::logout::entra_logout_issuer(&self.entity_id));
+        issuers.extend(self.logout_issuers.iter().cloned());
+        issuers
     }
 
     /// Trusts a DER-encoded certificate.

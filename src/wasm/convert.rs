@@ -9,6 +9,8 @@ use js_sys::{Array, Date, JsString, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{ConfigError, EncodingError};
+#[cfg(feature = "wasm-slo")]
+use crate::saml::logout::{VerifiedLogoutRequest, VerifiedLogoutResponse};
 use crate::sp::{Check, CheckResult, Report};
 use crate::time::UnixTime;
 use crate::{Error, Identity};
@@ -246,6 +248,16 @@ pub(super) fn identity(identity: &Identity) -> JsValue {
     );
     set(
         &out,
+        "nameQualifier",
+        &opt_string(identity.name_qualifier.as_deref()),
+    );
+    set(
+        &out,
+        "spNameQualifier",
+        &opt_string(identity.sp_name_qualifier.as_deref()),
+    );
+    set(
+        &out,
         "sessionIndex",
         &opt_string(identity.session_index.as_deref()),
     );
@@ -297,6 +309,67 @@ pub(super) fn login(key: &str, value: &str, request_id: &str) -> JsValue {
     let out = Object::new();
     set(&out, key, &JsValue::from_str(value));
     set(&out, "requestId", &JsValue::from_str(request_id));
+    out.into()
+}
+
+#[cfg(feature = "wasm-slo")]
+/// A verified LogoutRequest, with the CLI's field names.
+pub(super) fn logout_request(request: &VerifiedLogoutRequest) -> JsValue {
+    let out = Object::new();
+    let name_id = &request.name_id;
+    set(&out, "id", &JsValue::from_str(&request.id));
+    set(&out, "issuer", &JsValue::from_str(&request.issuer));
+    set(&out, "nameId", &JsValue::from_str(&name_id.value));
+    set(&out, "nameIdFormat", &opt_string(name_id.format.as_deref()));
+    set(
+        &out,
+        "nameQualifier",
+        &opt_string(name_id.name_qualifier.as_deref()),
+    );
+    set(
+        &out,
+        "spNameQualifier",
+        &opt_string(name_id.sp_name_qualifier.as_deref()),
+    );
+    let indexes: Array = request
+        .session_indexes
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect();
+    set(&out, "sessionIndexes", &indexes);
+    set(&out, "issueInstant", &opt_time(Some(request.issue_instant)));
+    set(&out, "notOnOrAfter", &opt_time(request.not_on_or_after));
+    set(&out, "replayUntil", &opt_time(Some(request.replay_until)));
+    set(&out, "reason", &opt_string(request.reason.as_deref()));
+    set(
+        &out,
+        "relayState",
+        &opt_string(request.relay_state.as_deref()),
+    );
+    out.into()
+}
+
+#[cfg(feature = "wasm-slo")]
+/// A verified LogoutResponse, with the CLI's field names.
+pub(super) fn logout_response(response: &VerifiedLogoutResponse) -> JsValue {
+    let out = Object::new();
+    set(&out, "id", &JsValue::from_str(&response.id));
+    set(&out, "issuer", &JsValue::from_str(&response.issuer));
+    set(
+        &out,
+        "inResponseTo",
+        &JsValue::from_str(&response.in_response_to),
+    );
+    set(
+        &out,
+        "issueInstant",
+        &opt_time(Some(response.issue_instant)),
+    );
+    set(
+        &out,
+        "relayState",
+        &opt_string(response.relay_state.as_deref()),
+    );
     out.into()
 }
 

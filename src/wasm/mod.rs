@@ -18,6 +18,8 @@ use wasm_bindgen::prelude::*;
 
 use self::convert::{JsRecord, TextOrBytes, invalid, to_js_error};
 use crate::saml::authn_request::NameIdPolicy;
+#[cfg(feature = "wasm-slo")]
+use crate::saml::logout::LogoutBinding;
 use crate::x509::Certificate;
 use crate::{
     AuthnRequest, AuthnRequestOptions, DecryptionKey, Error, Expect, IdentityProvider, Limits,
@@ -39,7 +41,31 @@ const CONFIG_KEYS: &[&str] = &[
     "encryptionCertificates",
 ];
 /// Keys of `config.idp`.
-const IDP_KEYS: &[&str] = &["metadataXml", "entityId", "ssoUrl", "certificates"];
+const IDP_KEYS: &[&str] = &[
+    "metadataXml",
+    "entityId",
+    "ssoUrl",
+    "sloUrl",
+    "certificates",
+];
+#[cfg(feature = "wasm-slo")]
+/// Keys of the `options` of `logoutRequestUrl`.
+const LOGOUT_REQUEST_KEYS: &[&str] = &[
+    "nameId",
+    "nameIdFormat",
+    "nameQualifier",
+    "spNameQualifier",
+    "sessionIndex",
+    "relayState",
+    "now",
+];
+#[cfg(feature = "wasm-slo")]
+/// Keys of the `options` of `logoutResponseUrl`.
+const LOGOUT_RESPONSE_KEYS: &[&str] = &["inResponseTo", "status", "relayState", "now"];
+#[cfg(feature = "wasm-slo")]
+/// Keys of the `options` of `verifyLogoutRequest` and `verifyLogoutResponse`.
+const VERIFY_LOGOUT_KEYS: &[&str] = &["requestId", "now"];
+
 /// Keys of the `options` of `verifyPostResponse` and `inspect`.
 const VERIFY_KEYS: &[&str] = &["requestId", "now", "decryptionKeys"];
 /// Keys of the `options` of `loginRedirect`.
@@ -235,6 +261,119 @@ impl WasmServiceProvider {
         run().map_err(|e: Error| to_js_error(&e))
     }
 
+    #[cfg(feature = "wasm-slo")]
+    /// A LogoutRequest for the HTTP-Redirect binding: `{ url, requestId }`, for the NameID (and
+    /// qualifiers, SessionIndex) in `options`.
+    #[wasm_bindgen(js_name = logoutRequestUrl)]
+    pub fn logout_request_url(
+        &self,
+        options: &JsValue,
+        id_random: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = JsRecord::new(options, "options", LOGOUT_REQUEST_KEYS, false)?;
+            let text = |key: &str, field: &'static str| options.string(key, field);
+            let name_id = crate::NameId {
+                value: text("nameId", "options.nameId")?.unwrap_or_default(),
+                format: text("nameIdFormat", "options.nameIdFormat")?,
+                name_qualifier: text("nameQualifier", "options.nameQualifier")?,
+                sp_name_qualifier: text("spNameQualifier", "options.spNameQualifier")?,
+            };
+            let request = self.inner.logout_request(
+                &name_id,
+                text("sessionIndex", "options.sessionIndex")?.as_deref(),
+                text("relayState", "options.relayState")?.as_deref(),
+                convert::now(options.get("now")?)?,
+                id_random,
+            )?;
+            Ok(convert::login(
+                "url",
+                &request.redirect_url()?,
+                request.id(),
+            ))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    #[cfg(feature = "wasm-slo")]
+    /// A LogoutResponse for the HTTP-Redirect binding: `{ url, requestId }` (the response's ID).
+    #[wasm_bindgen(js_name = logoutResponseUrl)]
+    pub fn logout_response_url(
+        &self,
+        options: &JsValue,
+        id_random: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = JsRecord::new(options, "options", LOGOUT_RESPONSE_KEYS, false)?;
+            let status = options.string("status", "options.status")?;
+            let response = self.inner.logout_response(
+                &options
+                    .string("inResponseTo", "options.inResponseTo")?
+                    .unwrap_or_default(),
+                status.as_deref().unwrap_or(crate::saml::STATUS_SUCCESS),
+                options
+                    .string("relayState", "options.relayState")?
+                    .as_deref(),
+                convert::now(options.get("now")?)?,
+                id_random,
+            )?;
+            Ok(convert::login(
+                "url",
+                &response.redirect_url()?,
+                response.id(),
+            ))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    #[cfg(feature = "wasm-slo")]
+    /// Verifies a LogoutRequest from the IdP: `query` is the raw query string (HTTP-Redirect, the
+    /// only binding Entra uses for logout).
+    #[wasm_bindgen(js_name = verifyLogoutRequest)]
+    pub fn verify_logout_request(
+        &self,
+        query: &JsValue,
+        options: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, true)?;
+            let now = convert::now(options.get("now")?)?;
+            let query = convert::saml_response(query, self.max_input_bytes)?;
+            let request = self
+                .inner
+                .verify_logout_request(LogoutBinding::Redirect(&query), now)?;
+            Ok(convert::logout_request(&request))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    #[cfg(feature = "wasm-slo")]
+    /// Verifies the IdP's LogoutResponse to the request `options.requestId`.
+    #[wasm_bindgen(js_name = verifyLogoutResponse)]
+    pub fn verify_logout_response(
+        &self,
+        query: &JsValue,
+        options: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, false)?;
+            let now = convert::now(options.get("now")?)?;
+            let request_id = options.string("requestId", "options.requestId")?.ok_or(
+                crate::error::ConfigError::Missing {
+                    field: "options.requestId",
+                },
+            )?;
+            let query = convert::saml_response(query, self.max_input_bytes)?;
+            let response = self.inner.verify_logout_response(
+                LogoutBinding::Redirect(&query),
+                &request_id,
+                now,
+            )?;
+            Ok(convert::logout_response(&response))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
     /// The SP metadata XML to upload to the IdP.
     pub fn metadata(&self) -> Result<String, JsValue> {
         self.inner.metadata_xml().map_err(|e| to_js_error(&e))
@@ -334,6 +473,9 @@ fn service_provider(config: &JsValue, limits: Limits) -> Result<ServiceProvider,
             idp.string("ssoUrl", "idp.ssoUrl")?.unwrap_or_default(),
         ),
     };
+    if let Some(slo_url) = idp.string("sloUrl", "idp.sloUrl")? {
+        identity_provider = identity_provider.with_slo_url(slo_url);
+    }
     for certificate in idp.array("certificates", "idp.certificates")? {
         identity_provider = match TextOrBytes::new(&certificate, "idp.certificates")? {
             TextOrBytes::Text(text) => identity_provider.certificate_pem(&text)?,

@@ -35,6 +35,8 @@ const entraOptions = { requestId: ENTRA.requestId, now: ENTRA.now };
 const EXPECTED_IDENTITY = {
   nameId: 'test@alexandremaurelgmail.onmicrosoft.com',
   nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  nameQualifier: null,
+  spNameQualifier: null,
   sessionIndex: '_8c68ecbc-f68b-4f9b-bf66-e6afe9c0b001',
   issuer: ENTRA.tenant,
   assertionId: '_8c68ecbc-f68b-4f9b-bf66-e6afe9c0b001',

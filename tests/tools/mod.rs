@@ -204,3 +204,30 @@ pub fn xmlsec1_verifies(cert: &Path, id_node: &str, file: &Path) -> bool {
     );
     out.status.success()
 }
+
+/// PySAML2 (an independent SAML implementation that drives xmlsec1) and `cryptography`.
+pub fn have_pysaml2() -> bool {
+    available("python3", &["-c", "import saml2, cryptography"]) && have_xmlsec1()
+}
+
+/// Runs `tests/tools/slo_peer.py` (pysaml2 as the IdP, `cryptography` for hand-built query
+/// signatures) and returns its JSON output.
+pub fn slo_peer(args: &[&str]) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/slo_peer.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run python3: {e}"));
+    assert!(
+        out.status.success(),
+        "slo_peer.py {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "slo_peer.py {args:?} printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
