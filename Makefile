@@ -25,6 +25,7 @@ help:
 	@echo "make cli    build the native saml-edge command (target/release/saml-edge)"
 	@echo "make pkg    build the npm package saml-edge into pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
+	@echo "make mutants  mutation testing of the verifier's core (cargo-mutants; tens of minutes)"
 	@echo "make js-slo the npm Single Logout exports (cargo feature wasm-slo) and their tests"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
@@ -116,6 +117,20 @@ clean:
 ## FUZZ_SECONDS on fuzz/corpus/<target> (built from fuzz/seeds and the test fixtures); crashes go
 ## to fuzz/artifacts/<target>/, logs to fuzz/logs/<target>.log. Fails on the first crash.
 FUZZ_SECONDS ?= 60
+## Mutation testing of the security core (issue #20; not part of `make test`: it takes tens of
+## minutes). cargo-mutants, pinned, over the verifier's core files with the fast test targets;
+## prints caught / missed / unviable. On a change: `make mutants MUTANTS_FLAGS=--in-diff=<(git diff main)`.
+CARGO_MUTANTS_VERSION := 25.3.1
+MUTANTS_FILES := src/dsig.rs src/query_signature.rs src/c14n.rs src/crypto.rs src/crypto src/encoding.rs src/x509.rs src/der.rs src/xmlenc src/saml src/xml
+MUTANTS_TESTS := --lib --test generated_cases --test c14n_vectors --test wycheproof --test limits
+MUTANTS_FLAGS ?=
+.PHONY: mutants
+mutants:
+	@[ "$$(cargo mutants --version 2>/dev/null)" = "cargo-mutants $(CARGO_MUTANTS_VERSION)" ] || \
+	  $(CARGO) install cargo-mutants --locked --version =$(CARGO_MUTANTS_VERSION)
+	$(CARGO) mutants --in-place --all-features $(foreach f,$(MUTANTS_FILES),--file $(f)) \
+	  $(MUTANTS_FLAGS) -- $(MUTANTS_TESTS)
+
 FUZZ_TARGETS := xml_parse c14n encoding metadata verify_post_response rsa_verify xmlenc
 FUZZ_FLAGS ?= -rss_limit_mb=2048 -max_len=65536 -timeout=60 -print_final_stats=1
 .PHONY: fuzz
