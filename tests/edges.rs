@@ -1,0 +1,153 @@
+//! Security checks at their exact edges, on an xmlsec1-signed Entra-shaped response
+//! (`tests/data/generated`, signed by `tests/gen/generate.py`) edited only where its signature
+//! does not reach: the unsigned Response's attributes, and the `ds:Signature` element outside
+//! `SignedInfo` (the enveloped transform removes the whole Signature from the digest). Each test
+//! asserts the exact error code, and its accepted twin shows the edit alone breaks nothing.
+//! These are the checks a mutation run found untested (issue #20).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use saml_edge::{Certificate, Expect, Identity, IdentityProvider, ServiceProvider, UnixTime};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/generated");
+const IDP: &str = "https://sts.windows.net/6b1f4c2e-93d7-4a58-b0e1-7c2d9f3a8e51/";
+const REQUEST_ID: &str = "_7f3c9a2e4b1d4e6fa0c1b2d3e4f50617";
+/// The Assertion's IssueInstant in the base response.
+const ISSUED: &str = "2026-01-15T10:00:00.512Z";
+const SKEW_SECS: u64 = 180;
+
+fn base() -> String {
+    let path = PathBuf::from(DATA).join("entra2021_assertion_signed_compact.xml");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (tests/gen/generate.py writes it)", path.display()))
+}
+
+fn sp() -> ServiceProvider {
+    let pem =
+        std::fs::read(PathBuf::from(DATA).join("idp.crt")).expect("tests/data/generated/idp.crt");
+    let mut idp = IdentityProvider::new(IDP, "");
+    for certificate in Certificate::parse_all(&pem).expect("the test IdP certificate") {
+        idp = idp.certificate(certificate);
+    }
+    ServiceProvider::builder()
+        .entity_id("https://app.example.com/saml/metadata")
+        .acs_url("https://app.example.com/saml/acs")
+        .idp(idp)
+        .clock_skew(Duration::from_secs(SKEW_SECS))
+        .build()
+        .expect("the test SP")
+}
+
+fn at(text: &str) -> UnixTime {
+    UnixTime::parse_rfc3339_utc(text).expect("RFC 3339")
+}
+
+fn verify(xml: &str, now: UnixTime) -> Result<Identity, saml_edge::Error> {
+    sp().verify_xml(
+        xml.as_bytes(),
+        &Expect {
+            request_id: Some(REQUEST_ID),
+            now,
+        },
+    )
+}
+
+fn code(result: Result<Identity, saml_edge::Error>) -> &'static str {
+    match result {
+        Ok(identity) => panic!("accepted as {}", identity.name_id),
+        Err(error) => error.code(),
+    }
+}
+
+/// `xml` with the first `from` replaced by `to`, which must be there.
+fn edit(xml: &str, from: &str, to: &str) -> String {
+    assert!(xml.contains(from), "the base response has no {from:?}");
+    xml.replacen(from, to, 1)
+}
+
+/// The unsigned Response's IssueInstant moved ten minutes earlier, so that only the Assertion's
+/// (signed) IssueInstant is near the edge.
+fn earlier_response_issue_instant(xml: &str) -> String {
+    let response_attr = format!("Version=\"2.0\" IssueInstant=\"{ISSUED}\" Destination=");
+    edit(
+        xml,
+        &response_attr,
+        "Version=\"2.0\" IssueInstant=\"2026-01-15T09:50:00.512Z\" Destination=",
+    )
+}
+
+#[test]
+fn an_assertion_issued_beyond_the_skew_is_not_yet_valid_and_one_issued_at_the_edge_is_accepted() {
+    let xml = earlier_response_issue_instant(&base());
+    let issued = at(ISSUED);
+    // The clock exactly `skew` behind the IssueInstant: still acceptable.
+    let edge = issued.minus_secs(SKEW_SECS as i64);
+    let identity = verify(&xml, edge).expect("IssueInstant = now + skew is accepted");
+    assert_eq!(identity.name_id, "B.Simon@contoso.com");
+    // One millisecond earlier, the Assertion's IssueInstant alone lies beyond the skew.
+    let before = UnixTime::from_millis(edge.as_millis() - 1);
+    assert_eq!(code(verify(&xml, before)), "assertion_not_yet_valid");
+}
+
+#[test]
+fn a_comment_inside_the_signature_is_fine_and_text_or_a_processing_instruction_is_refused() {
+    let xml = base();
+    let now = at("2026-01-15T10:01:00Z");
+    let between = "</SignedInfo><SignatureValue>";
+    let commented = edit(
+        &xml,
+        between,
+        "</SignedInfo><!-- a comment --><SignatureValue>",
+    );
+    assert_eq!(
+        verify(&commented, now)
+            .expect("comments are legal XML")
+            .name_id,
+        "B.Simon@contoso.com"
+    );
+    let spaced = edit(&xml, between, "</SignedInfo>\n  \t<SignatureValue>");
+    assert!(
+        verify(&spaced, now).is_ok(),
+        "white space between the Signature's elements is fine"
+    );
+    for content in ["smuggled text", "<?pi data?>"] {
+        let edited = edit(
+            &xml,
+            between,
+            &format!("</SignedInfo>{content}<SignatureValue>"),
+        );
+        assert_eq!(
+            code(verify(&edited, now)),
+            "signature_malformed",
+            "{content}"
+        );
+    }
+}
+
+#[test]
+fn an_oversized_signature_value_is_refused_as_too_long() {
+    let xml = base();
+    let start = xml.find("<SignatureValue>").expect("SignatureValue") + "<SignatureValue>".len();
+    let end = xml.find("</SignatureValue>").expect("</SignatureValue>");
+    let huge = format!("{}{}{}", &xml[..start], "QUFB".repeat(4096), &xml[end..]);
+    let error = verify(&huge, at("2026-01-15T10:01:00Z")).expect_err("a 12 KB SignatureValue");
+    assert_eq!(error.code(), "signature_malformed");
+    // The admin learns why (the value is valid base64, just longer than any RSA signature).
+    assert!(error.to_string().contains("too long"), "{error}");
+}
+
+#[test]
+fn identity_attribute_returns_a_claim_by_name() {
+    let identity = verify(&base(), at("2026-01-15T10:01:00Z")).expect("the base response");
+    let email = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+    assert_eq!(
+        identity.attribute(email),
+        Some(&["B.Simon@contoso.com".to_owned()][..])
+    );
+    assert_eq!(
+        identity.attribute("http://schemas.microsoft.com/identity/claims/displayname"),
+        Some(&["B. Simon".to_owned()][..])
+    );
+    assert_eq!(identity.attribute("no such claim"), None);
+}
