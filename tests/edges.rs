@@ -151,3 +151,41 @@ fn identity_attribute_returns_a_claim_by_name() {
     );
     assert_eq!(identity.attribute("no such claim"), None);
 }
+
+#[test]
+fn a_second_reference_is_refused_by_name() {
+    let xml = base();
+    let start = xml.find("<Reference ").expect("Reference");
+    let end = xml.find("</Reference>").expect("</Reference>") + "</Reference>".len();
+    let reference = &xml[start..end];
+    let twice = format!("{}{reference}{reference}{}", &xml[..start], &xml[end..]);
+    let error = verify(&twice, at("2026-01-15T10:01:00Z")).expect_err("two References");
+    assert_eq!(error.code(), "signature_malformed");
+    // The admin is told what is wrong (SAML core §5.4.2), not only that the shape is off.
+    assert!(
+        error.to_string().contains("exactly one Reference"),
+        "{error}"
+    );
+}
+
+#[test]
+fn only_inclusive_namespaces_may_sit_below_the_exclusive_c14n_transform() {
+    let xml = base();
+    let transform = "<Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>";
+    let now = at("2026-01-15T10:01:00Z");
+    // Any other element there is a malformed signature, whatever its attributes say.
+    let other = edit(
+        &xml,
+        transform,
+        "<Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"><Other xmlns=\"urn:x\" PrefixList=\"saml\"/></Transform>",
+    );
+    assert_eq!(code(verify(&other, now)), "signature_malformed");
+    // InclusiveNamespaces itself is read (its prefixes change the canonical form), so adding one
+    // after signing is a broken signature, not a shape error.
+    let inclusive = edit(
+        &xml,
+        transform,
+        "<Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"><ec:InclusiveNamespaces xmlns:ec=\"http://www.w3.org/2001/10/xml-exc-c14n#\" PrefixList=\"xs\"/></Transform>",
+    );
+    assert_ne!(code(verify(&inclusive, now)), "signature_malformed");
+}
