@@ -69,7 +69,8 @@ export function createContext({ request, env, ctx, reserved }) {
      * from codes.js; `detail` goes to the log only.
      */
     refuse(code, detail, { status = statusOf(code), headers = {}, cookies = [] } = {}) {
-      this.log('refused', { code, detail, path: url.pathname });
+      // One event name for every refusal page, as before the route table (log alerts key on it).
+      this.log('sign_in_refused', { code, detail, path: url.pathname });
       const response = this.html(signInErrorPage(code), status, headers);
       for (const cookie of cookies) response.headers.append('Set-Cookie', cookie);
       return response;

@@ -312,7 +312,7 @@ test('ALLOW_EMAIL_DOMAINS=contoso.com: eve@fabrikam.com gets 403 access_denied a
     const browser = await signedIn(w, { nameId: email });
     assert.equal(await (await browser.request('/app')).text(), 'origin', email);
   }
-  assert.ok(w.events().some((e) => e.saml_edge === 'refused' && e.code === 'access_denied'));
+  assert.ok(w.events().some((e) => e.saml_edge === 'sign_in_refused' && e.code === 'access_denied'));
   assert.equal(origin.hits.length, 2);
 });
 

@@ -213,7 +213,7 @@ test('replay: the same response twice, and a second response for a spent request
   // Another (valid) assertion for the same, already completed, sign-in.
   result = await refusal(await postAcs(w, responseFor(requestId), { cookie }));
   assert.deepEqual([result.status, result.code], [403, 'request_already_used']);
-  assert.ok(w.events().some((e) => e.saml_edge === 'refused' && e.code === 'assertion_replayed'));
+  assert.ok(w.events().some((e) => e.saml_edge === 'sign_in_refused' && e.code === 'assertion_replayed'));
 });
 
 test('replay guard: rows live until their expiry, then the alarm purges them', async () => {
