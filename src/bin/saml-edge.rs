@@ -205,9 +205,35 @@ fn read_file(path: &str) -> Result<Vec<u8>, Usage> {
     std::fs::read(path).map_err(|e| Usage::Error(format!("cannot read {path}: {e}")))
 }
 
+/// A file that must be UTF-8 text (PEM, XML).
+fn read_text(path: &str) -> Result<String, Usage> {
+    String::from_utf8(read_file(path)?)
+        .map_err(|_| Usage::Error(format!("{path} is not UTF-8 text")))
+}
+
+/// The value of a required option, or the usage error naming `flag`.
+fn required<'a>(value: &'a Option<String>, flag: &str) -> Result<&'a str, Usage> {
+    value
+        .as_deref()
+        .ok_or_else(|| Usage::Error(format!("{flag} is required")))
+}
+
+/// A configuration problem as a usage error (exit 2), with its code.
+fn config_error(err: impl Into<Error>) -> Usage {
+    let err = err.into();
+    Usage::Error(format!("{err} ({})", err.code()))
+}
+
+/// 16 random bytes from the operating system, for a request ID.
+fn random_id_bytes() -> Result<[u8; 16], Usage> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| Usage::Error(format!("the operating system's RNG failed: {err}")))?;
+    Ok(bytes)
+}
+
 /// Builds the service provider; configuration problems are usage errors (exit 2).
 fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
-    let config_error = |e: Error| Usage::Error(format!("{} ({})", e, e.code()));
     let mut idp = if let Some(path) = &options.idp_metadata {
         let xml = read_file(path)?;
         let idp = IdentityProvider::from_metadata_xml(&xml, options.idp_entity_id.as_deref())
@@ -231,7 +257,7 @@ fn service_provider(options: &Options) -> Result<ServiceProvider, Usage> {
         ));
     }
     for path in &options.idp_certs {
-        for cert in Certificate::parse_all(&read_file(path)?).map_err(|e| config_error(e.into()))? {
+        for cert in Certificate::parse_all(&read_file(path)?).map_err(config_error)? {
             idp = idp.certificate(cert);
         }
     }

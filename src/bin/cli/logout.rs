@@ -9,10 +9,13 @@ use saml_edge::saml::logout::{
 };
 use saml_edge::saml::metadata::{self, parse_idp_metadata};
 use saml_edge::saml::signer::SigningCredentials;
-use saml_edge::{Certificate, Error, IdentityProvider, NameId, ServiceProvider, UnixTime};
+use saml_edge::{Certificate, IdentityProvider, NameId, ServiceProvider, UnixTime};
 use serde_json::{Value, json};
 
-use crate::{Usage, error_json, now_from, read_file, read_stdin};
+use crate::{
+    Usage, config_error, error_json, now_from, random_id_bytes, read_file, read_stdin, read_text,
+    required,
+};
 
 /// `saml-edge logout-request --help`.
 pub(crate) const LOGOUT_REQUEST_USAGE: &str = "\
@@ -149,22 +152,6 @@ fn parse(build: bool, args: &[String]) -> Result<Options, Usage> {
     Ok(options)
 }
 
-fn required<'a>(value: &'a Option<String>, flag: &str) -> Result<&'a str, Usage> {
-    value
-        .as_deref()
-        .ok_or_else(|| Usage::Error(format!("{flag} is required")))
-}
-
-fn config_error(err: impl Into<Error>) -> Usage {
-    let err = err.into();
-    Usage::Error(format!("{err} ({})", err.code()))
-}
-
-fn read_text(path: &str) -> Result<String, Usage> {
-    String::from_utf8(read_file(path)?)
-        .map_err(|_| Usage::Error(format!("{path} is not UTF-8 text")))
-}
-
 /// `saml-edge logout-request`: prints `{"url": …, "requestId": …}`.
 pub(crate) fn logout_request(args: &[String]) -> Result<ExitCode, Usage> {
     let options = parse(true, args)?;
@@ -207,9 +194,7 @@ pub(crate) fn logout_request(args: &[String]) -> Result<ExitCode, Usage> {
         }
         None => None,
     };
-    let mut random = [0u8; 16];
-    getrandom::fill(&mut random)
-        .map_err(|err| Usage::Error(format!("the operating system's RNG failed: {err}")))?;
+    let random = random_id_bytes()?;
     let request = LogoutRequest::new(
         required(&options.sp_entity_id, "--sp-entity-id")?,
         &slo_url,

@@ -3,15 +3,15 @@
 
 use std::process::ExitCode;
 
+use saml_edge::UnixTime;
 use saml_edge::saml::authn_request::{
     AuthnRequest, AuthnRequestOptions, NameIdPolicy, RequestEndpoints,
 };
 use saml_edge::saml::metadata::{self, parse_idp_metadata};
 use saml_edge::saml::signer::SigningCredentials;
 use saml_edge::saml::sp_metadata::SpMetadata;
-use saml_edge::{Error, UnixTime};
 
-use crate::{Usage, now_from, read_file};
+use crate::{Usage, config_error, now_from, random_id_bytes, read_file, read_text, required};
 
 /// `saml-edge login-url --help`.
 pub(crate) const LOGIN_URL_USAGE: &str = "\
@@ -129,22 +129,6 @@ fn parse(command: Command, args: &[String]) -> Result<Options, Usage> {
     Ok(options)
 }
 
-fn required<'a>(value: &'a Option<String>, flag: &str) -> Result<&'a str, Usage> {
-    value
-        .as_deref()
-        .ok_or_else(|| Usage::Error(format!("{flag} is required")))
-}
-
-fn config_error(err: impl Into<Error>) -> Usage {
-    let err = err.into();
-    Usage::Error(format!("{err} ({})", err.code()))
-}
-
-fn read_text(path: &str) -> Result<String, Usage> {
-    String::from_utf8(read_file(path)?)
-        .map_err(|_| Usage::Error(format!("{path} is not UTF-8 text")))
-}
-
 /// The signing credentials from `--sign-key` (and `--sign-cert`), if given.
 fn credentials(options: &Options) -> Result<Option<SigningCredentials>, Usage> {
     let Some(key_path) = &options.sign_key else {
@@ -182,14 +166,6 @@ fn idp_sso_url(options: &Options) -> Result<(String, bool), Usage> {
             "--idp-sso-url URL (Entra ID: Login URL) or --idp-metadata FILE is required".into(),
         )),
     }
-}
-
-/// 16 random bytes from the operating system, for the request ID.
-fn random_id_bytes() -> Result<[u8; 16], Usage> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|err| Usage::Error(format!("the operating system's RNG failed: {err}")))?;
-    Ok(bytes)
 }
 
 /// `saml-edge login-url`: prints `{"url": …, "requestId": …}`.
