@@ -209,6 +209,26 @@ fn invalid_form(detail: &str) -> Error {
     .into()
 }
 
+/// Lower-cases the hex digits of every `%XX` escape, as Entra and AD FS write them: the unit
+/// tests of the Redirect binding and of single logout sign and verify such queries.
+#[cfg(test)]
+pub(crate) fn lower_percent_escapes(value: &str) -> String {
+    let mut out = String::new();
+    let mut pending = 0;
+    for c in value.chars() {
+        if pending > 0 {
+            out.push(c.to_ascii_lowercase());
+            pending -= 1;
+        } else {
+            out.push(c);
+            if c == '%' {
+                pending = 2;
+            }
+        }
+    }
+    out
+}
+
 /// Decodes `%XX` escapes (hex digits in either case) and, if `plus_as_space`, `+` as a space
 /// (the form-encoding convention; in a URI path `+` is literal).
 ///

@@ -477,29 +477,11 @@ mod tests {
         );
     }
 
-    /// Lower-cases the hex digits of every `%XX` escape (as Entra and AD FS write them).
-    fn lower_escapes(value: &str) -> String {
-        let mut out = String::new();
-        let mut pending = 0;
-        for c in value.chars() {
-            if pending > 0 {
-                out.push(c.to_ascii_lowercase());
-                pending -= 1;
-            } else {
-                out.push(c);
-                if c == '%' {
-                    pending = 2;
-                }
-            }
-        }
-        out
-    }
-
     #[test]
     fn signed_octets_use_raw_values_in_spec_order() {
-        let message = lower_escapes(&percent_encode_query_component(&encode_base64(
-            &deflate_raw(XML),
-        )));
+        let message = crate::encoding::lower_percent_escapes(&percent_encode_query_component(
+            &encode_base64(&deflate_raw(XML)),
+        ));
         let sig_alg = "http%3a%2f%2fwww.w3.org%2f2001%2f04%2fxmldsig-more%23rsa-sha256";
         let query =
             format!("SigAlg={sig_alg}&RelayState=a%2fb&Signature=AAAA&SAMLResponse={message}");

@@ -718,7 +718,13 @@ mod tests {
 
     /// A Redirect query signed over exactly these octets; `lower` lower-cases the escapes.
     fn signed_query(param: &str, xml: &str, relay: Option<&str>, lower: bool) -> String {
-        let fix = |s: String| if lower { lower_escapes(&s) } else { s };
+        let fix = |s: String| {
+            if lower {
+                crate::encoding::lower_percent_escapes(&s)
+            } else {
+                s
+            }
+        };
         let mut query = format!(
             "{param}={}",
             fix(percent_encode_query_component(&encode_base64(
@@ -743,23 +749,6 @@ mod tests {
             fix(percent_encode_query_component(&encode_base64(&signature)))
         ));
         query
-    }
-
-    fn lower_escapes(value: &str) -> String {
-        let mut out = String::new();
-        let mut pending = 0;
-        for c in value.chars() {
-            if pending > 0 {
-                out.push(c.to_ascii_lowercase());
-                pending -= 1;
-            } else {
-                out.push(c);
-                if c == '%' {
-                    pending = 2;
-                }
-            }
-        }
-        out
     }
 
     fn code<T>(result: Result<T, Error>) -> Option<&'static str> {
@@ -877,11 +866,11 @@ mod tests {
         );
         assert_eq!(
             verify(
-                &lower_escapes(&signed)
+                &crate::encoding::lower_percent_escapes(&signed)
                     .replacen("%2b", "%2B", 1)
                     .replacen("%2f", "%2F", 1)
             ),
-            if lower_escapes(&signed) == signed {
+            if crate::encoding::lower_percent_escapes(&signed) == signed {
                 None
             } else {
                 Some("signature_invalid")
