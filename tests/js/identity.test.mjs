@@ -6,10 +6,21 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, request as httpRequest } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { Browser, IDP_CERT_PEM, SECRET, pageCode, parseSetCookie, requestIdOf, signedResponse, startWorker } from './worker-harness.mjs';
+import {
+  Browser,
+  IDP_CERT_PEM,
+  SECRET,
+  pageCode,
+  parseSetCookie,
+  received,
+  recorder as startRecorder,
+  requestIdOf,
+  signedResponse,
+  startWorker,
+} from './worker-harness.mjs';
 
 const SP = 'https://app.example.com/saml/metadata';
 const ACS = 'http://localhost:8787/saml/acs';
@@ -51,24 +62,11 @@ async function withWorker(bindings, use) {
   }
 }
 
-/** A local HTTP server that records every request. */
+/** A recording ORIGIN (worker-harness.mjs), stopped after the tests. */
 async function recorder(body = 'origin') {
-  const hits = [];
-  const server = createServer((req, res) => {
-    hits.push({ url: req.url, headers: req.headers, rawHeaders: req.rawHeaders });
-    res.setHeader('Content-Type', 'text/plain');
-    res.end(body);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  return { hits, url: `http://127.0.0.1:${server.address().port}` };
-}
-
-/** The headers of a recorded request, names lower-cased with `_` read as `-`, as [name, value]. */
-function received(hit) {
-  const list = [];
-  for (let i = 0; i < hit.rawHeaders.length; i += 2) list.push([hit.rawHeaders[i].toLowerCase().replace(/_/g, '-'), hit.rawHeaders[i + 1]]);
-  return list;
+  const server = await startRecorder(body);
+  cleanups.push(server.close);
+  return server;
 }
 const identityHeaders = (hit) => received(hit).filter(([name]) => name.startsWith('saml-edge-'));
 const jwtOf = (hit) => received(hit).filter(([name]) => name === 'saml-edge-jwt-assertion').map(([, v]) => v);

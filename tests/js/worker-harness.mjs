@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { createServer } from 'node:http';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
@@ -103,6 +104,29 @@ export async function startWorker(bindings, { outboundService, host, port } = {}
     },
     dispose: () => mf.dispose(),
   };
+}
+
+/**
+ * A local HTTP server standing in for ORIGIN that records every request it gets (`hits`: url,
+ * headers, rawHeaders) and answers `body`. `close()` stops it.
+ */
+export async function recorder(body = 'origin') {
+  const hits = [];
+  const server = createServer((req, res) => {
+    hits.push({ url: req.url, headers: req.headers, rawHeaders: req.rawHeaders });
+    res.setHeader('Content-Type', 'text/plain');
+    res.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = `127.0.0.1:${server.address().port}`;
+  return { hits, host, url: `http://${host}`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/** The headers of a recorded request as [name, value], names lower-cased with `_` read as `-`. */
+export function received(hit) {
+  const list = [];
+  for (let i = 0; i < hit.rawHeaders.length; i += 2) list.push([hit.rawHeaders[i].toLowerCase().replace(/_/g, '-'), hit.rawHeaders[i + 1]]);
+  return list;
 }
 
 /** Parses one Set-Cookie header into `{ name, value, attributes }` (attribute names lower-cased). */
