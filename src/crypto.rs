@@ -29,7 +29,6 @@ use core::fmt;
 mod modexp;
 
 use modexp::PublicModulus;
-use rsa::traits::PublicKeyParts as _;
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq as _;
@@ -233,8 +232,10 @@ fn invalid_key(field: &'static str, what: &str, err: &dyn fmt::Display) -> Confi
 /// An RSA public key, used to verify IdP signatures.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RsaPublicKey {
-    /// The key as decoded (its modulus and exponent are the source of `modulus`).
-    inner: rsa::PublicKey,
+    /// The modulus `n`, big-endian, without leading zeros.
+    n: Box<[u8]>,
+    /// The public exponent `e`, big-endian, without leading zeros.
+    e: Box<[u8]>,
     /// The verification parameters, computed once when the key is loaded.
     modulus: PublicModulus,
 }
@@ -277,56 +278,111 @@ fn emsa_pkcs1_v15(alg: DigestAlgorithm, hash: &[u8], len: usize) -> Option<Vec<u
     Some(em)
 }
 
-impl RsaPublicKey {
-    /// Wraps a decoded key, precomputing its verification parameters.
-    fn from_inner(inner: rsa::PublicKey) -> Result<Self, ConfigError> {
-        let e = inner.e_bytes().iter().try_fold(0u64, |acc, byte| {
-            acc.checked_mul(256).map(|acc| acc | u64::from(*byte))
-        });
-        let modulus = e
-            .and_then(|e| PublicModulus::new(&inner.n_bytes(), e))
-            .ok_or_else(|| {
-                invalid_key(
-                    "public_key",
-                    "RSA public key",
-                    &"unusable modulus or exponent",
-                )
-            })?;
-        Ok(RsaPublicKey { inner, modulus })
-    }
+/// The two elements, of tags `first` and `second`, of the DER SEQUENCE that is the whole of
+/// `der` (and nothing else: no third element, no trailing bytes).
+fn sequence_of_two(der: &[u8], first: u8, second: u8) -> Option<(&[u8], &[u8])> {
+    let mut outer = crate::der::Reader::new(der);
+    let sequence = outer
+        .expect(crate::der::SEQUENCE)
+        .filter(|_| outer.is_empty())?;
+    let mut inner = crate::der::Reader::new(sequence.content);
+    let a = inner.expect(first)?;
+    let b = inner.expect(second)?;
+    inner.is_empty().then_some((a.content, b.content))
 }
 
+/// `bytes` without its leading zero bytes (a big-endian magnitude's significant part).
+fn without_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let zeros = bytes.iter().take_while(|b| **b == 0).count();
+    bytes.get(zeros..).unwrap_or_default()
+}
+
+/// The smallest and largest modulus a public key may have, in bits (the `rsa` crate's limits;
+/// [`MIN_RSA_BITS`] is checked where keys are configured).
+const MODULUS_BITS: core::ops::RangeInclusive<usize> = 1024..=8192;
+/// The largest public exponent accepted: 2^33 − 1, as *ring* and the `rsa` crate (a huge `e`
+/// is a denial-of-service vector, "RSADoS").
+const MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
+/// The DER content of the `rsaEncryption` OBJECT IDENTIFIER, 1.2.840.113549.1.1.1.
+const RSA_ENCRYPTION_OID: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
+
 impl RsaPublicKey {
+    /// Checks a modulus and exponent (big-endian magnitudes) and precomputes the verification
+    /// parameters: `n` odd, of 1024 to 8192 bits; `e` odd, from 3 to 2^33 − 1 (so below `n`).
+    pub(crate) fn from_integers(n: &[u8], e: &[u8]) -> Result<Self, ConfigError> {
+        let unusable = |why: &str| invalid_key("public_key", "RSA public key", &why);
+        let n = without_leading_zeros(n);
+        let e = without_leading_zeros(e);
+        if !MODULUS_BITS.contains(&bit_length(n)) {
+            return Err(unusable("the modulus is not of 1024 to 8192 bits"));
+        }
+        let exponent = e
+            .iter()
+            .try_fold(0u64, |acc, byte| {
+                acc.checked_mul(256).map(|acc| acc | u64::from(*byte))
+            })
+            .filter(|e| *e >= 3 && *e <= MAX_PUBLIC_EXPONENT && e % 2 == 1)
+            .ok_or_else(|| {
+                unusable("the public exponent is not an odd number from 3 to 2^33 - 1")
+            })?;
+        let modulus =
+            PublicModulus::new(n, exponent).ok_or_else(|| unusable("the modulus is even"))?;
+        Ok(RsaPublicKey {
+            n: n.into(),
+            e: e.into(),
+            modulus,
+        })
+    }
+
     /// Reads a DER SubjectPublicKeyInfo with the `rsaEncryption` algorithm (what a certificate
-    /// carries, and what `-----BEGIN PUBLIC KEY-----` PEM contains).
+    /// carries, and what `-----BEGIN PUBLIC KEY-----` PEM contains): the algorithm's parameters
+    /// must be NULL or absent, and nothing may follow the structure.
     ///
     /// The size is not checked against [`MIN_RSA_BITS`] here (moduli from 1024 to 8192 bits
     /// load); certificates check it when they are loaded.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, ConfigError> {
-        use rsa::pkcs8::DecodePublicKey as _;
-        rsa::PublicKey::from_public_key_der(der)
-            .map_err(|err| invalid_key("public_key", "RSA SubjectPublicKeyInfo", &err))
-            .and_then(Self::from_inner)
+        let malformed = || invalid_key("public_key", "RSA SubjectPublicKeyInfo", &"malformed DER");
+        let (algorithm, key_bits) =
+            sequence_of_two(der, crate::der::SEQUENCE, crate::der::BIT_STRING)
+                .ok_or_else(malformed)?;
+        let mut algorithm = crate::der::Reader::new(algorithm);
+        let oid = algorithm.expect(crate::der::OID).ok_or_else(malformed)?;
+        let null = algorithm.optional(crate::der::NULL);
+        if oid.content != RSA_ENCRYPTION_OID
+            || null.is_some_and(|null| !null.content.is_empty())
+            || !algorithm.is_empty()
+        {
+            return Err(invalid_key(
+                "public_key",
+                "RSA SubjectPublicKeyInfo",
+                &"the algorithm is not rsaEncryption (with NULL parameters)",
+            ));
+        }
+        match key_bits.split_first() {
+            Some((0, pkcs1)) => Self::from_pkcs1_der(pkcs1),
+            _ => Err(malformed()),
+        }
     }
 
-    /// Reads a DER PKCS#1 `RSAPublicKey` (`-----BEGIN RSA PUBLIC KEY-----` PEM contains one).
+    /// Reads a DER PKCS#1 `RSAPublicKey` (`-----BEGIN RSA PUBLIC KEY-----` PEM contains one):
+    /// `SEQUENCE { modulus INTEGER, publicExponent INTEGER }`, both positive, nothing after.
     /// As with [`RsaPublicKey::from_spki_der`], the size is not checked here.
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, ConfigError> {
-        use rsa::pkcs1::DecodeRsaPublicKey as _;
-        rsa::PublicKey::from_pkcs1_der(der)
-            .map_err(|err| invalid_key("public_key", "PKCS#1 RSA public key", &err))
-            .and_then(Self::from_inner)
+        let (n, e) = sequence_of_two(der, crate::der::INTEGER, crate::der::INTEGER)
+            .and_then(|(n, e)| Some((crate::der::unsigned(n)?, crate::der::unsigned(e)?)))
+            .ok_or_else(|| invalid_key("public_key", "PKCS#1 RSA public key", &"malformed DER"))?;
+        Self::from_integers(n, e)
     }
 
     /// The modulus size in bits.
     pub fn bits(&self) -> usize {
-        bit_length(&self.inner.n_bytes())
+        bit_length(&self.n)
     }
 
     /// The big-endian modulus and public exponent, without leading zeros (to match a private
     /// key, e.g. an SP decryption key, against a certificate).
     pub(crate) fn components_be(&self) -> (Box<[u8]>, Box<[u8]>) {
-        (self.inner.n_bytes(), self.inner.e_bytes())
+        (self.n.clone(), self.e.clone())
     }
 
     /// The modulus size in bytes: the length every signature by this key has.
@@ -449,12 +505,13 @@ mod signing {
             if bits < MIN_RSA_BITS {
                 return Err(ConfigError::KeyTooSmall { bits });
             }
-            let public = RsaPublicKey::from_inner(inner.to_public_key()).map_err(|_| {
-                ConfigError::Invalid {
-                    field: FIELD,
-                    detail: "not a usable RSA private key".to_owned(),
-                }
-            })?;
+            let public =
+                RsaPublicKey::from_integers(&inner.n_bytes(), &inner.e_bytes()).map_err(|_| {
+                    ConfigError::Invalid {
+                        field: FIELD,
+                        detail: "not a usable RSA private key".to_owned(),
+                    }
+                })?;
             Ok(RsaPrivateKey { inner, public })
         }
 

@@ -39,9 +39,6 @@ const STRICT_BASE64: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(false),
 );
 
-/// DEFLATE compression level used by [`deflate_raw`] (miniz scale 0–10; 6 is zlib's default).
-const DEFLATE_LEVEL: u8 = 6;
-
 /// Whether `byte` is whitespace that base64 input may contain (line wrapping).
 fn is_base64_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
@@ -164,9 +161,10 @@ fn grow_inflate_buffer(out: &mut Vec<u8>, max_inflated: usize) -> Result<(), Err
     Ok(())
 }
 
-/// Compresses `data` as raw DEFLATE (RFC 1951, no zlib header), for HTTP-Redirect messages.
+/// Compresses `data` as raw DEFLATE (RFC 1951, no zlib header), for HTTP-Redirect messages
+/// (our own small encoder: [`crate::deflate`]).
 pub fn deflate_raw(data: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec(data, DEFLATE_LEVEL)
+    crate::deflate::deflate_raw(data)
 }
 
 /// Whether `byte` is an RFC 3986 unreserved character (never percent-encoded).

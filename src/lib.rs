@@ -152,6 +152,7 @@ pub use xmlenc::{ContentAlgorithm, DecryptionKey, OaepDigest, WrappedKey};
 // The engine, private: its public types are re-exported above, the rest is `internal`.
 mod c14n;
 mod crypto;
+mod deflate;
 mod der;
 mod dsig;
 mod encoding;
