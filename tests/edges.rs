@@ -189,3 +189,47 @@ fn only_inclusive_namespaces_may_sit_below_the_exclusive_c14n_transform() {
     );
     assert_ne!(code(verify(&inclusive, now)), "signature_malformed");
 }
+
+/// The proof names which trusted certificate verified (an admin rolling Entra's signing
+/// certificate over configures both and can see which one signs), and says so when debugged.
+#[test]
+fn the_proof_names_the_trusted_certificate_that_verified() {
+    use saml_edge::danger::AlgorithmPolicy;
+    use saml_edge::internal::dsig::verify_enveloped;
+
+    let read = |name: &str| {
+        let pem = std::fs::read(PathBuf::from(DATA).join(name)).expect(name);
+        Certificate::parse_all(&pem).expect(name).remove(0)
+    };
+    let (idp, stranger) = (read("idp.crt"), read("attacker.crt"));
+    let xml = base();
+    let doc = saml_edge::xml::Document::parse(xml.as_bytes(), &saml_edge::Limits::DEFAULT)
+        .expect("parses");
+    let signature = doc
+        .descendants(doc.root())
+        .find(|id| {
+            doc.element(*id)
+                .is_some_and(|e| e.is("http://www.w3.org/2000/09/xmldsig#", "Signature"))
+        })
+        .expect("the assertion's signature");
+    let policy = AlgorithmPolicy::default();
+    for (trusted, index) in [
+        (vec![idp.clone()], 0),
+        (vec![stranger.clone(), idp.clone()], 1),
+        (vec![stranger.clone(), stranger.clone(), idp.clone()], 2),
+    ] {
+        let verified = verify_enveloped(&doc, signature, &trusted, &policy).expect("verifies");
+        assert_eq!(verified.certificate_index(), index);
+        let debug = format!("{verified:?}");
+        assert!(
+            debug.starts_with("Verified {") && debug.contains(&format!("certificate_index: {index}")),
+            "{debug}"
+        );
+    }
+    assert_eq!(
+        verify_enveloped(&doc, signature, &[stranger], &policy)
+            .err()
+            .map(|e| e.code()),
+        Some("signature_invalid")
+    );
+}
