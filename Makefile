@@ -26,7 +26,6 @@ help:
 	@echo "make pkg    build the npm package saml-edge into pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
 	@echo "make mutants  mutation testing of the verifier's core (cargo-mutants; tens of minutes)"
-	@echo "make js-slo the npm Single Logout exports (cargo feature wasm-slo) and their tests"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
 	@echo "make bench-worker-jwt  the identity token's signing cost on workerd (Miniflare)"
@@ -167,24 +166,22 @@ fuzz:
 ## gz, against 198.8 for main without XML Encryption. Tried and not kept: opt-level "z" for the cold crates (der, aes, des, aes-gcm,
 ## miniz_oxide…) +0.7 KB; --cfg aes_backend_soft="compact" -0.4 KB (not worth a RUSTFLAGS).
 ## Single Logout (2026-12, issue 15): 194.7 KB gz by default (the SP's SLO URL, the NameID
-## qualifiers); the four npm SLO exports (cargo feature wasm-slo) make it 212.7 KB: 7.2 KB of it is
-## miniz_oxide's inflate (Redirect-bound messages are DEFLATEd), the rest the logout checks, the
-## query-signature reader and the glue. Not fitting in the 200 KB budget, they are off by default.
-## With the public-key RSA of src/crypto/modexp.rs (branch speed): 196.4 KB gz merged with XML
-## Encryption (main 193.8), 197.0 KB gz merged with Single Logout (main 194.7).
+## qualifiers); the four npm SLO exports made it 212.7 KB: 7.2 KB of it miniz_oxide's inflate
+## (Redirect-bound messages are DEFLATEd), the rest the logout checks, the query-signature reader
+## and the glue. With the public-key RSA of src/crypto/modexp.rs: 197.0 KB gz without them.
+## Then (2026-12) three cuts made room for them: IdP public keys read by src/der.rs instead of
+## rsa's "encoding" (der, spki, pkcs1, pkcs8 crates: -7.8 KB), src/deflate.rs instead of
+## miniz_oxide's encoder (-7.0 KB), and incoming Redirect messages inflated by the JS platform's
+## DecompressionStream instead of miniz_oxide's decoder (cargo feature `inflate`, off in the
+## .wasm: -6.9 KB). With every SLO export: 194.0 KB gz.
 WASM_TARGET := wasm32-unknown-unknown
-# Extra cargo features of the wasm build: `make pkg WASM_FEATURES=wasm-slo` adds the Single
-# Logout exports (about +19 KB gzipped; see Cargo.toml). Off by default: the .wasm budget is
-# 200 KB gzipped. Changing it does not rebuild by itself: remove pkg/saml_edge_bg.wasm first
-# (`make js-slo` does).
-WASM_FEATURES ?=
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 WASM_OPT = $(firstword $(wildcard node_modules/.bin/wasm-opt) $(shell command -v wasm-opt))
 WASM_OPT_FLAGS := -Oz --always-inline-max-function-size=0 --one-caller-inline-max-function-size=0 \
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue
 NODE_TEST := node --test
-.PHONY: pkg js js-slo lint-wasm bench-js bench-worker bench-worker-jwt
+.PHONY: pkg js lint-wasm bench-js bench-worker bench-worker-jwt
 
 ## Rebuilt only when a Rust source, the manifest or the lockfile changed (wrangler dev runs
 ## `make pkg` at every start and again when its watcher starts).
@@ -199,8 +196,7 @@ pkg/saml_edge_bg.wasm: $(WASM_SOURCES) node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
 	  $(CARGO) install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
-	$(CARGO) build --lib --profile wasm-release --target $(WASM_TARGET) --no-default-features \
-	  $(if $(WASM_FEATURES),--features $(WASM_FEATURES))
+	$(CARGO) build --lib --profile wasm-release --target $(WASM_TARGET) --no-default-features
 	wasm-bindgen --target web --no-typescript --omit-default-module-path \
 	  --remove-name-section --remove-producers-section \
 	  --experimental-reset-state-function --out-dir pkg \
@@ -220,7 +216,6 @@ node_modules/.package-lock.json: package.json package-lock.json pkg/package.json
 lint-wasm:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	$(CARGO) clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
-	$(CARGO) clippy --lib --target $(WASM_TARGET) --no-default-features --features wasm-slo -- -D warnings
 
 ## The package imported by name: the `node` condition, then the `workerd` condition (Node
 ## emulates wrangler's .wasm module import), then packaging (esbuild browser bundle, wrangler +
@@ -234,17 +229,6 @@ js: lint-wasm pkg node_modules/.package-lock.json
 	$(NODE_TEST) tests/js/worker.test.mjs tests/js/edge.test.mjs tests/js/identity.test.mjs tests/js/scim.test.mjs \
 	  tests/js/worker-attacks.test.mjs tests/js/worker-slo.test.mjs
 	$(NODE_TEST) tests/js/browser.test.mjs
-
-## The Single Logout exports (cargo feature wasm-slo): build the package with them, run their
-## tests on Node and the workerd condition, then drop that build (the next `make pkg` is the
-## default one again).
-js-slo: node_modules/.package-lock.json
-	rm -f pkg/saml_edge_bg.wasm
-	$(MAKE) pkg WASM_FEATURES=wasm-slo
-	$(NODE_TEST) tests/js/slo.test.mjs tests/js/api.test.mjs
-	$(NODE_TEST) --conditions=workerd --import ./tests/js/register-wasm-modules.mjs tests/js/slo.test.mjs
-	$(NODE_TEST) tests/js/worker-slo.test.mjs
-	rm -f pkg/saml_edge_bg.wasm
 
 bench-js: pkg node_modules/.package-lock.json $(BENCH_DATA)
 	node bench/compare.mjs

@@ -224,27 +224,35 @@ export class ServiceProvider {
 
   /** A LogoutRequest for the HTTP-Redirect binding: `{ url, requestId }`. */
   logoutRequestUrl(options) {
-    return run(() => slo(this.#handle(), 'logoutRequestUrl')(options, randomBytes()));
+    return run(() => this.#handle().logoutRequestUrl(options, randomBytes()));
   }
 
   /** A LogoutResponse for the HTTP-Redirect binding: `{ url, requestId }` (the response's ID). */
   logoutResponseUrl(options) {
-    return run(() => slo(this.#handle(), 'logoutResponseUrl')(options, randomBytes()));
+    return run(() => this.#handle().logoutResponseUrl(options, randomBytes()));
   }
 
   /** Verifies the IdP's LogoutRequest: the raw query string exactly as received. */
-  verifyLogoutRequest(query, options) {
-    return run(() => slo(this.#handle(), 'verifyLogoutRequest')(query, options));
+  async verifyLogoutRequest(query, options) {
+    const inflated = await this.#inflateRedirect(query);
+    return run(() => this.#handle().verifyLogoutRequest(query, inflated, options));
   }
 
   /** Verifies the IdP's LogoutResponse to `options.requestId`. */
-  verifyLogoutResponse(query, options) {
-    return run(() => slo(this.#handle(), 'verifyLogoutResponse')(query, options));
+  async verifyLogoutResponse(query, options) {
+    const inflated = await this.#inflateRedirect(query);
+    return run(() => this.#handle().verifyLogoutResponse(query, inflated, options));
   }
 
-  /** Whether this build has the Single Logout methods (cargo feature wasm-slo). */
-  get singleLogout() {
-    return run(() => typeof this.#handle().verifyLogoutRequest === 'function');
+  /**
+   * The message of an HTTP-Redirect query, inflated. The module checks the query and hands out
+   * the still-DEFLATEd message; the platform's DecompressionStream inflates it (the module has
+   * no DEFLATE decoder: 7 KB of .wasm), stopping at the module's `maxInflatedBytes`. The module
+   * then verifies the same query with this text.
+   */
+  async #inflateRedirect(query) {
+    const deflated = run(() => this.#handle().redirectMessageDeflated(query));
+    return inflateRaw(deflated, run(() => this.#handle().maxInflatedBytes));
   }
 
   /** The SP metadata XML to upload to the IdP. */
@@ -270,19 +278,41 @@ export class ServiceProvider {
 }
 
 /**
- * A Single Logout method of the wasm side, bound to `handle`. The exports exist only in a build
- * with the cargo feature `wasm-slo` (`make pkg WASM_FEATURES=wasm-slo`; it adds about 19 KB of
- * gzipped .wasm); without it, `config_missing`.
+ * Inflates raw DEFLATE (RFC 1951) with the platform's DecompressionStream (browsers, Node 18+,
+ * Workers), reading at most `maxBytes`: beyond, `limit_exceeded` (the work stops there, so a
+ * DEFLATE bomb costs at most the cap); corrupt or truncated data, `invalid_deflate`. The same
+ * codes and messages as the Rust decoder. (Bytes after the final block are not detected here;
+ * the query signature covers them.)
  */
-function slo(handle, name) {
-  if (typeof handle[name] !== 'function') {
-    throw new SamlError(
-      'config_missing',
-      `this build of saml-edge has no Single Logout (${name}): build the package with the ` +
-        'cargo feature wasm-slo (make pkg WASM_FEATURES=wasm-slo)',
-    );
+async function inflateRaw(deflated, maxBytes) {
+  const reader = new Blob([deflated]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const chunks = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        reader.cancel().catch(() => {});
+        throw new SamlError(
+          'limit_exceeded',
+          `the message exceeds the limit \`max_inflated_bytes\` (${maxBytes}); raise it in Limits only if a legitimate IdP really sends such messages`,
+        );
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof SamlError) throw error;
+    throw new SamlError('invalid_deflate', 'the message is not valid raw DEFLATE data (HTTP-Redirect binding)', { cause: error });
   }
-  return handle[name].bind(handle);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }
 
 function randomBytes() {

@@ -382,12 +382,9 @@ export class ServiceProvider {
   /** A new AuthnRequest for the HTTP-POST binding, its ID from `crypto.getRandomValues`. Needs `idp.ssoUrl` (or metadata). */
   loginPostForm(options?: LoginPostFormOptions): LoginPostForm;
   /*
-   * Single Logout (HTTP-Redirect, the binding Entra uses). Only in a package built with the cargo
-   * feature `wasm-slo` (`make pkg WASM_FEATURES=wasm-slo`, about +19 KB gzipped); otherwise these
-   * throw `config_missing`.
+   * Single Logout (HTTP-Redirect, the binding Entra uses). Incoming messages are inflated by the
+   * platform's `DecompressionStream` (hence the two `verifyLogout…` methods are async).
    */
-  /** Whether this build has the Single Logout methods below. */
-  readonly singleLogout: boolean;
   /** A LogoutRequest to the IdP's SLO URL (HTTP-Redirect, unsigned: the npm build does not sign). Needs `idp.sloUrl` (or metadata). */
   logoutRequestUrl(options: LogoutRequestOptions): LogoutRedirect;
   /** A LogoutResponse to the IdP's SLO URL answering a verified LogoutRequest (HTTP-Redirect). */
@@ -397,11 +394,12 @@ export class ServiceProvider {
    * received (HTTP-Redirect, signed over its octets: never decode and re-encode it). Throws
    * `query_signature_missing`, `signature_invalid`, `issuer_mismatch`, `destination_mismatch`,
    * `message_expired`, `message_not_yet_valid`, `not_a_logout_message`, … Replay is the caller's
-   * to refuse (`id` until `replayUntil`).
+   * to refuse (`id` until `replayUntil`). Also `invalid_deflate` and `limit_exceeded`
+   * (`max_inflated_bytes`) for the DEFLATEd message.
    */
-  verifyLogoutRequest(query: string, options?: VerifyLogoutOptions): VerifiedLogoutRequest;
+  verifyLogoutRequest(query: string, options?: VerifyLogoutOptions): Promise<VerifiedLogoutRequest>;
   /** Verifies the IdP's LogoutResponse to `options.requestId` (also `in_response_to_mismatch`, `status_not_success`). */
-  verifyLogoutResponse(query: string, options: VerifyLogoutOptions & { requestId: string }): VerifiedLogoutResponse;
+  verifyLogoutResponse(query: string, options: VerifyLogoutOptions & { requestId: string }): Promise<VerifiedLogoutResponse>;
   /** The SP metadata XML to upload to the IdP. */
   metadata(): string;
   /** The configured IdP's entity ID (from `idp.entityId` or the IdP metadata). */

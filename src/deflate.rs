@@ -166,7 +166,7 @@ impl BitWriter {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "inflate"))]
 mod tests {
     use super::deflate_raw;
     use crate::encoding::inflate_raw;

@@ -23,8 +23,11 @@
 use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+#[cfg(feature = "inflate")]
 use miniz_oxide::inflate::TINFLStatus;
+#[cfg(feature = "inflate")]
 use miniz_oxide::inflate::core::inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+#[cfg(feature = "inflate")]
 use miniz_oxide::inflate::core::{DecompressorOxide, decompress};
 
 use crate::error::{EncodingError, Error};
@@ -116,7 +119,9 @@ pub fn decode_post_field(input: &str, limits: &Limits) -> Result<Vec<u8>, Error>
 /// Output longer than `max_inflated` bytes gives [`Error::LimitExceeded`]
 /// (`max_inflated_bytes`); the work stops at the cap. Corrupt or truncated data, and bytes left
 /// over after the final block, give [`EncodingError::InvalidDeflate`]; empty input gives
-/// [`EncodingError::Empty`].
+/// [`EncodingError::Empty`]. (Cargo feature `inflate`, on by default; the npm package's
+/// `.wasm` leaves it out and inflates with the JS platform's `DecompressionStream`.)
+#[cfg(feature = "inflate")]
 pub fn inflate_raw(data: &[u8], max_inflated: usize) -> Result<Vec<u8>, Error> {
     if data.is_empty() {
         return Err(EncodingError::Empty.into());
@@ -148,6 +153,7 @@ pub fn inflate_raw(data: &[u8], max_inflated: usize) -> Result<Vec<u8>, Error> {
     }
 }
 
+#[cfg(feature = "inflate")]
 /// Doubles the inflate output buffer, up to `max_inflated` bytes; an error once it is full.
 fn grow_inflate_buffer(out: &mut Vec<u8>, max_inflated: usize) -> Result<(), Error> {
     if out.len() >= max_inflated {
@@ -303,7 +309,7 @@ pub(crate) fn pem_blocks(text: &str) -> Result<Vec<PemBlock<'_>>, String> {
     Ok(blocks)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "inflate"))]
 mod tests {
     use super::*;
 

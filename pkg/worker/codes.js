@@ -15,7 +15,7 @@ const CODES = [
   ['logout_replayed', 403, 'This LogoutRequest was already processed (a replayed sign-out link). Nothing was changed.'],
   ['logout_request_unknown', 403, 'The IdP answered a sign-out that this browser did not start (or its cookie expired after 10 minutes). You are signed out here.'],
   ['slo_binding_unsupported', 400, 'saml-edge takes SAML logout messages by HTTP-Redirect (GET), as Entra ID sends them. Set the IdP to use the HTTP-Redirect binding for single logout.'],
-  ['slo_unavailable', 404, 'Single logout is not available: this Worker was built without the Single Logout module (make pkg WASM_FEATURES=wasm-slo), or no IdP is configured.'],
+  ['slo_unavailable', 404, 'Single logout is not available with the embedded demo IdP: configure an IdP (IDP_METADATA_XML, or IDP_ENTITY_ID with IDP_SLO_URL).'],
   ['not_a_logout_message', 400, 'The SLO URL received something other than a SAML LogoutRequest or LogoutResponse.'],
   ['message_expired', 403, 'The logout message is older than the clock skew plus 5 minutes (stale or replayed), or past its NotOnOrAfter. Check the clocks (CLOCK_SKEW_SECONDS).'],
   ['message_not_yet_valid', 403, 'The logout message is dated in the future. Check that the IdP\'s and the Worker\'s clocks agree (CLOCK_SKEW_SECONDS).'],

@@ -329,8 +329,8 @@ export function buildConfig(settings, requestUrl) {
     sp,
     acsUrl,
     // Where the browser goes for SAML single logout (IDP_SLO_URL or the IdP metadata's), or null:
-    // /logout then ends the session here only. Needs the package's Single Logout build.
-    idpSloUrl: sp.singleLogout && !demo ? (sp.idpSloUrl ?? null) : null,
+    // /logout then ends the session here only.
+    idpSloUrl: demo ? null : (sp.idpSloUrl ?? null),
     demo,
     idpEntityId,
     demoCertificatePem: demo ? DEMO_IDP_CERTIFICATE_PEM : null,

@@ -15,8 +15,7 @@
 
 use crate::danger::AlgorithmPolicy;
 use crate::encoding::{
-    decode_base64, deflate_raw, encode_base64, inflate_raw, percent_decode,
-    percent_encode_query_component,
+    decode_base64, deflate_raw, encode_base64, percent_decode, percent_encode_query_component,
 };
 use crate::error::{ConfigError, EncodingError, SignatureError};
 use crate::query_signature::QuerySignature;
@@ -171,7 +170,48 @@ impl RedirectMessage {
     /// inflated with the output capped at [`Limits::max_inflated_bytes`]; the query itself is
     /// capped at [`Limits::max_input_bytes`]. `SigAlg` and `Signature` must come together.
     /// Nothing is verified here.
+    #[cfg(feature = "inflate")]
     pub fn decode(raw_query: &str, limits: &Limits) -> Result<RedirectMessage, Error> {
+        Self::decode_with(raw_query, limits, |deflated| {
+            crate::encoding::inflate_raw(deflated, limits.max_inflated_bytes)
+        })
+    }
+
+    /// [`RedirectMessage::decode`] with the message already inflated by the caller: the npm
+    /// package inflates with the JS platform's `DecompressionStream` (the `.wasm` has no DEFLATE
+    /// decoder), from the bytes [`RedirectMessage::deflated`] returned for the same query.
+    /// `inflated` is held to [`Limits::max_inflated_bytes`]; its agreement with the query is
+    /// the caller's promise (the query signature covers the query, not this text).
+    pub(crate) fn decode_inflated(
+        raw_query: &str,
+        limits: &Limits,
+        inflated: &[u8],
+    ) -> Result<RedirectMessage, Error> {
+        Self::decode_with(raw_query, limits, |_| {
+            if inflated.len() > limits.max_inflated_bytes {
+                return Err(Error::LimitExceeded {
+                    limit: "max_inflated_bytes",
+                    max: limits.max_inflated_bytes,
+                });
+            }
+            Ok(inflated.to_vec())
+        })
+    }
+
+    /// The still-DEFLATEd message of an HTTP-Redirect query, after every check of
+    /// [`RedirectMessage::decode`] that comes before inflating, for a caller that inflates it
+    /// itself (then [`RedirectMessage::decode_inflated`]).
+    #[cfg(any(target_arch = "wasm32", test))]
+    pub(crate) fn deflated(raw_query: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
+        Self::decode_with(raw_query, limits, |deflated| Ok(deflated.to_vec())).map(|m| m.xml)
+    }
+
+    /// [`RedirectMessage::decode`], inflating the base64-decoded message with `inflate`.
+    fn decode_with(
+        raw_query: &str,
+        limits: &Limits,
+        inflate: impl FnOnce(&[u8]) -> Result<Vec<u8>, Error>,
+    ) -> Result<RedirectMessage, Error> {
         let query = raw_query.strip_prefix('?').unwrap_or(raw_query);
         if query.len() > limits.max_input_bytes {
             return Err(Error::LimitExceeded {
@@ -205,7 +245,7 @@ impl RedirectMessage {
         // the sender did not escape.
         let base64 = percent_decode(raw_message, false)?;
         let deflated = decode_base64(&base64, limits.max_input_bytes)?;
-        let xml = inflate_raw(&deflated, limits.max_inflated_bytes)?;
+        let xml = inflate(&deflated)?;
         let relay_state = raw
             .relay_state
             .map(|value| percent_decode(value, true))
@@ -364,7 +404,7 @@ pub fn post_form_html(
     Ok(html)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "inflate"))]
 mod tests {
     use super::*;
 

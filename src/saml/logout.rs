@@ -436,6 +436,9 @@ pub(crate) struct LogoutChecks<'a> {
     pub limits: &'a Limits,
     /// The verification time.
     pub now: UnixTime,
+    /// An HTTP-Redirect message already inflated by the caller (the npm package), or `None`
+    /// to inflate it here ([`RedirectMessage::decode_inflated`]).
+    pub inflated: Option<&'a [u8]>,
 }
 
 /// A verified message: its document and root, and the RelayState.
@@ -450,7 +453,20 @@ impl LogoutChecks<'_> {
     fn receive(&self, binding: LogoutBinding<'_>, param: MessageParam) -> Result<Received, Error> {
         match binding {
             LogoutBinding::Redirect(query) => {
-                let message = RedirectMessage::decode(query, self.limits)?;
+                let message = match self.inflated {
+                    Some(xml) => RedirectMessage::decode_inflated(query, self.limits, xml)?,
+                    #[cfg(feature = "inflate")]
+                    None => RedirectMessage::decode(query, self.limits)?,
+                    #[cfg(not(feature = "inflate"))]
+                    None => {
+                        return Err(crate::error::ConfigError::Invalid {
+                            field: "binding",
+                            detail: "this build has no DEFLATE decoder (cargo feature `inflate`)"
+                                .to_owned(),
+                        }
+                        .into());
+                    }
+                };
                 if message.param() != param {
                     return Err(SamlError::NotALogoutMessage {
                         expected: expected_root(param),
@@ -666,7 +682,7 @@ fn root_signature(doc: &Document, root: NodeId) -> Result<NodeId, Error> {
     Ok(first.0)
 }
 
-#[cfg(all(test, feature = "sign"))]
+#[cfg(all(test, feature = "sign", feature = "inflate"))]
 mod tests {
     use super::*;
     use crate::ServiceProvider;
@@ -942,6 +958,43 @@ mod tests {
             code(sp.verify_logout_response(LogoutBinding::Redirect(&failed), "_req", now())),
             Some("status_not_success")
         );
+    }
+
+    /// The npm package's path: the query's message handed out still DEFLATEd, inflated by the
+    /// caller, then verified with the same checks and outcome as the built-in decoder.
+    #[test]
+    fn caller_inflated_redirect_messages_verify_like_the_builtin_path() {
+        let sp = sp();
+        let inflate = |query: &str| {
+            sp.redirect_deflated(query)
+                .and_then(|d| crate::encoding::inflate_raw(&d, 1 << 20))
+                .unwrap_or_default()
+        };
+        let xml = idp_request(IDP, SLO, "2023-11-14T22:13:00Z");
+        let query = signed_query("SAMLRequest", &xml, Some("r"), true);
+        assert_eq!(inflate(&query), xml.as_bytes());
+        let builtin = sp.verify_logout_request(LogoutBinding::Redirect(&query), now());
+        let given = sp.verify_logout_request_inflated(&query, &inflate(&query), now());
+        assert!(builtin.is_ok());
+        assert_eq!(given, builtin);
+        // Checks before inflating still run: no message parameter, or two.
+        assert_eq!(
+            code(sp.redirect_deflated("RelayState=r")),
+            Some("invalid_form")
+        );
+        // The caller's text is held to the inflate limit and parsed as the message.
+        let big = vec![b' '; Limits::default().max_inflated_bytes + 1];
+        assert_eq!(
+            code(sp.verify_logout_request_inflated(&query, &big, now())),
+            Some("limit_exceeded")
+        );
+        let unsigned = query.split("&SigAlg").next().unwrap_or_default();
+        assert_eq!(
+            code(sp.verify_logout_request_inflated(unsigned, xml.as_bytes(), now())),
+            Some("query_signature_missing")
+        );
+        let response = sp.verify_logout_response_inflated(&query, &inflate(&query), "_r", now());
+        assert_eq!(code(response), Some("not_a_logout_message"));
     }
 
     #[test]

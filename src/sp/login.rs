@@ -107,6 +107,7 @@ impl ServiceProvider {
 
     /// Decodes an incoming HTTP-Redirect message from the raw query string (as received, not
     /// re-encoded) under this SP's [`crate::Limits`]. Nothing is verified yet.
+    #[cfg(feature = "inflate")]
     pub fn decode_redirect(&self, raw_query: &str) -> Result<RedirectMessage, Error> {
         RedirectMessage::decode(raw_query, &self.limits)
     }
@@ -209,6 +210,7 @@ impl ServiceProvider {
             skew_secs: self.clock_skew_secs,
             limits: &self.limits,
             now,
+            inflated: None,
         }
     }
 
@@ -236,5 +238,47 @@ impl ServiceProvider {
         let issuers = self.idp.logout_issuers();
         self.logout_checks(&issuers, now)
             .verify_response(binding, request_id)
+    }
+
+    /// The still-DEFLATEd message of an HTTP-Redirect query (every check before inflating
+    /// done), for the npm package, which inflates with the JS platform's decoder.
+    #[cfg(any(target_arch = "wasm32", test))]
+    pub(crate) fn redirect_deflated(&self, raw_query: &str) -> Result<Vec<u8>, Error> {
+        RedirectMessage::deflated(raw_query, &self.limits)
+    }
+
+    /// [`ServiceProvider::verify_logout_request`] of an HTTP-Redirect `query` whose message
+    /// the caller inflated (`inflated`, from [`ServiceProvider::redirect_deflated`]).
+    #[cfg(any(target_arch = "wasm32", test))]
+    pub(crate) fn verify_logout_request_inflated(
+        &self,
+        query: &str,
+        inflated: &[u8],
+        now: UnixTime,
+    ) -> Result<VerifiedLogoutRequest, Error> {
+        let issuers = self.idp.logout_issuers();
+        let checks = LogoutChecks {
+            inflated: Some(inflated),
+            ..self.logout_checks(&issuers, now)
+        };
+        checks.verify_request(LogoutBinding::Redirect(query))
+    }
+
+    /// [`ServiceProvider::verify_logout_response`] of an HTTP-Redirect `query` whose message
+    /// the caller inflated.
+    #[cfg(any(target_arch = "wasm32", test))]
+    pub(crate) fn verify_logout_response_inflated(
+        &self,
+        query: &str,
+        inflated: &[u8],
+        request_id: &str,
+        now: UnixTime,
+    ) -> Result<VerifiedLogoutResponse, Error> {
+        let issuers = self.idp.logout_issuers();
+        let checks = LogoutChecks {
+            inflated: Some(inflated),
+            ..self.logout_checks(&issuers, now)
+        };
+        checks.verify_response(LogoutBinding::Redirect(query), request_id)
     }
 }

@@ -9,7 +9,6 @@ use js_sys::{Array, Date, JsString, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{ConfigError, EncodingError};
-#[cfg(feature = "wasm-slo")]
 use crate::saml::logout::{VerifiedLogoutRequest, VerifiedLogoutResponse};
 use crate::sp::{Check, CheckResult, Report};
 use crate::time::UnixTime;
@@ -312,7 +311,6 @@ pub(super) fn login(key: &str, value: &str, request_id: &str) -> JsValue {
     out.into()
 }
 
-#[cfg(feature = "wasm-slo")]
 /// A verified LogoutRequest, with the CLI's field names.
 pub(super) fn logout_request(request: &VerifiedLogoutRequest) -> JsValue {
     let out = Object::new();
@@ -349,7 +347,6 @@ pub(super) fn logout_request(request: &VerifiedLogoutRequest) -> JsValue {
     out.into()
 }
 
-#[cfg(feature = "wasm-slo")]
 /// A verified LogoutResponse, with the CLI's field names.
 pub(super) fn logout_response(response: &VerifiedLogoutResponse) -> JsValue {
     let out = Object::new();

@@ -18,8 +18,6 @@ use wasm_bindgen::prelude::*;
 
 use self::convert::{JsRecord, TextOrBytes, invalid, to_js_error};
 use crate::saml::authn_request::NameIdPolicy;
-#[cfg(feature = "wasm-slo")]
-use crate::saml::logout::LogoutBinding;
 use crate::x509::Certificate;
 use crate::{
     AuthnRequest, AuthnRequestOptions, DecryptionKey, Error, Expect, IdentityProvider, Limits,
@@ -48,7 +46,6 @@ const IDP_KEYS: &[&str] = &[
     "sloUrl",
     "certificates",
 ];
-#[cfg(feature = "wasm-slo")]
 /// Keys of the `options` of `logoutRequestUrl`.
 const LOGOUT_REQUEST_KEYS: &[&str] = &[
     "nameId",
@@ -59,10 +56,8 @@ const LOGOUT_REQUEST_KEYS: &[&str] = &[
     "relayState",
     "now",
 ];
-#[cfg(feature = "wasm-slo")]
 /// Keys of the `options` of `logoutResponseUrl`.
 const LOGOUT_RESPONSE_KEYS: &[&str] = &["inResponseTo", "status", "relayState", "now"];
-#[cfg(feature = "wasm-slo")]
 /// Keys of the `options` of `verifyLogoutRequest` and `verifyLogoutResponse`.
 const VERIFY_LOGOUT_KEYS: &[&str] = &["requestId", "now"];
 
@@ -94,6 +89,8 @@ pub struct WasmServiceProvider {
     inner: ServiceProvider,
     /// The configured [`Limits::max_input_bytes`] (see [`convert::saml_response`]).
     max_input_bytes: usize,
+    /// The configured [`Limits::max_inflated_bytes`] (for the JS inflater, `pkg/core.js`).
+    max_inflated_bytes: usize,
 }
 
 #[wasm_bindgen]
@@ -102,11 +99,13 @@ impl WasmServiceProvider {
     #[wasm_bindgen(constructor)]
     pub fn new(config: &JsValue) -> Result<WasmServiceProvider, JsValue> {
         let limits = Limits::DEFAULT;
-        let max_input_bytes = limits.max_input_bytes;
+        let (max_input_bytes, max_inflated_bytes) =
+            (limits.max_input_bytes, limits.max_inflated_bytes);
         let inner = service_provider(config, limits).map_err(|e| to_js_error(&e))?;
         Ok(WasmServiceProvider {
             inner,
             max_input_bytes,
+            max_inflated_bytes,
         })
     }
 
@@ -261,7 +260,6 @@ impl WasmServiceProvider {
         run().map_err(|e: Error| to_js_error(&e))
     }
 
-    #[cfg(feature = "wasm-slo")]
     /// A LogoutRequest for the HTTP-Redirect binding: `{ url, requestId }`, for the NameID (and
     /// qualifiers, SessionIndex) in `options`.
     #[wasm_bindgen(js_name = logoutRequestUrl)]
@@ -295,7 +293,6 @@ impl WasmServiceProvider {
         run().map_err(|e: Error| to_js_error(&e))
     }
 
-    #[cfg(feature = "wasm-slo")]
     /// A LogoutResponse for the HTTP-Redirect binding: `{ url, requestId }` (the response's ID).
     #[wasm_bindgen(js_name = logoutResponseUrl)]
     pub fn logout_response_url(
@@ -326,13 +323,33 @@ impl WasmServiceProvider {
         run().map_err(|e: Error| to_js_error(&e))
     }
 
-    #[cfg(feature = "wasm-slo")]
+    /// The still-DEFLATEd message of an HTTP-Redirect query (raw, as received), after every
+    /// check that comes before inflating: `pkg/core.js` inflates it with the platform's
+    /// `DecompressionStream` (this module has no DEFLATE decoder) and passes the result to
+    /// `verifyLogoutRequest` / `verifyLogoutResponse` with the same query.
+    #[wasm_bindgen(js_name = redirectMessageDeflated)]
+    pub fn redirect_message_deflated(&self, query: &JsValue) -> Result<Vec<u8>, JsValue> {
+        let run = || {
+            let query = convert::saml_response(query, self.max_input_bytes)?;
+            self.inner.redirect_deflated(&query)
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// The largest inflated Redirect message accepted ([`Limits::max_inflated_bytes`]).
+    #[wasm_bindgen(getter, js_name = maxInflatedBytes)]
+    pub fn max_inflated_bytes(&self) -> usize {
+        self.max_inflated_bytes
+    }
+
     /// Verifies a LogoutRequest from the IdP: `query` is the raw query string (HTTP-Redirect, the
-    /// only binding Entra uses for logout).
+    /// only binding Entra uses for logout), `inflated` its message as `redirectMessageDeflated`
+    /// returned it, inflated.
     #[wasm_bindgen(js_name = verifyLogoutRequest)]
     pub fn verify_logout_request(
         &self,
         query: &JsValue,
+        inflated: &[u8],
         options: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let run = || {
@@ -341,18 +358,19 @@ impl WasmServiceProvider {
             let query = convert::saml_response(query, self.max_input_bytes)?;
             let request = self
                 .inner
-                .verify_logout_request(LogoutBinding::Redirect(&query), now)?;
+                .verify_logout_request_inflated(&query, inflated, now)?;
             Ok(convert::logout_request(&request))
         };
         run().map_err(|e: Error| to_js_error(&e))
     }
 
-    #[cfg(feature = "wasm-slo")]
-    /// Verifies the IdP's LogoutResponse to the request `options.requestId`.
+    /// Verifies the IdP's LogoutResponse to the request `options.requestId` (`inflated` as for
+    /// `verifyLogoutRequest`).
     #[wasm_bindgen(js_name = verifyLogoutResponse)]
     pub fn verify_logout_response(
         &self,
         query: &JsValue,
+        inflated: &[u8],
         options: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let run = || {
@@ -364,11 +382,9 @@ impl WasmServiceProvider {
                 },
             )?;
             let query = convert::saml_response(query, self.max_input_bytes)?;
-            let response = self.inner.verify_logout_response(
-                LogoutBinding::Redirect(&query),
-                &request_id,
-                now,
-            )?;
+            let response =
+                self.inner
+                    .verify_logout_response_inflated(&query, inflated, &request_id, now)?;
             Ok(convert::logout_response(&response))
         };
         run().map_err(|e: Error| to_js_error(&e))

@@ -5,8 +5,7 @@
 // it, brings the browser back to its return path); forged, replayed and altered messages are
 // refused with their codes and end nothing.
 //
-// Needs the package's Single Logout build (`make js-slo` builds it) and python3 with pysaml2
-// (make setup); skipped otherwise.
+// Needs python3 with pysaml2 (make setup); skipped without it, except under CI, where it fails.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
-import { ServiceProvider } from 'saml-edge';
 import { Browser, IDP_CERT_PEM, SECRET, generated, pageCode, requestIdOf, signedResponse, startWorker } from './worker-harness.mjs';
 
 const SP = 'https://app.example.com/saml/metadata';
@@ -36,9 +34,9 @@ function available() {
   } catch {
     return false;
   }
-  return new ServiceProvider({ entityId: SP, acsUrl: ACS, idp: { entityId: IDP, certificates: [IDP_CERT_PEM] } }).singleLogout;
+  return true;
 }
-const skip = !available() && 'needs the Single Logout build (make js-slo) and pysaml2 (make setup)';
+const skip = !available() && !process.env.CI && 'needs pysaml2 (make setup)';
 
 const workers = [];
 const dir = mkdtempSync(join(tmpdir(), 'saml-edge-worker-slo-'));

@@ -66,7 +66,7 @@ function rawQuery(c) {
 /** GET|POST /saml/slo. */
 export async function slo(c) {
   if (c.request.method === 'POST') return c.refuse('slo_binding_unsupported', 'a POST-bound logout message');
-  if (!c.config.sp.singleLogout || c.config.demo) return c.refuse('slo_unavailable', 'no Single Logout build or no IdP');
+  if (c.config.demo) return c.refuse('slo_unavailable', 'the demo IdP has no Single Logout');
   const params = c.url.searchParams;
   if (params.has('SAMLResponse')) return logoutResponse(c);
   if (params.has('SAMLRequest')) return logoutRequest(c);
@@ -80,7 +80,7 @@ async function logoutResponse(c) {
   if (!pending.claims) return c.refuse('logout_request_unknown', `logout cookie ${pending.error}`, { cookies });
   let response;
   try {
-    response = c.config.sp.verifyLogoutResponse(rawQuery(c), { requestId: pending.claims.rid, now: c.now });
+    response = await c.config.sp.verifyLogoutResponse(rawQuery(c), { requestId: pending.claims.rid, now: c.now });
   } catch (error) {
     if (typeof error?.code !== 'string') throw error;
     return c.refuse(error.code, error.message, { cookies });
@@ -101,7 +101,7 @@ async function logoutResponse(c) {
 async function logoutRequest(c) {
   let request;
   try {
-    request = c.config.sp.verifyLogoutRequest(rawQuery(c), { now: c.now });
+    request = await c.config.sp.verifyLogoutRequest(rawQuery(c), { now: c.now });
   } catch (error) {
     if (typeof error?.code !== 'string') throw error;
     return c.refuse(error.code, error.message);
