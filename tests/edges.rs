@@ -222,7 +222,8 @@ fn the_proof_names_the_trusted_certificate_that_verified() {
         assert_eq!(verified.certificate_index(), index);
         let debug = format!("{verified:?}");
         assert!(
-            debug.starts_with("Verified {") && debug.contains(&format!("certificate_index: {index}")),
+            debug.starts_with("Verified {")
+                && debug.contains(&format!("certificate_index: {index}")),
             "{debug}"
         );
     }
