@@ -592,5 +592,40 @@ mod tests {
         let identity = validate(&signed, &checks).unwrap();
         assert_eq!(identity.name_id, "B.Simon@contoso.com");
         assert!(identity.response_signed && identity.assertion_signed);
+        // The NameID with its qualifiers, as a LogoutRequest sends it back.
+        let name_id = identity.name_id();
+        assert_eq!(name_id.value, "B.Simon@contoso.com");
+        assert_eq!(
+            name_id.format.as_deref(),
+            Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+        );
+    }
+
+    /// The replay record lasts until the latest bearer confirmation could still admit the
+    /// assertion (another bearer confirmation may be replayed after the accepted one expires);
+    /// other methods admit nothing and do not count.
+    #[test]
+    fn the_latest_bearer_not_on_or_after_counts() {
+        let xml = format!(
+            "<Subject xmlns=\"{ASSERTION_NS}\">\
+             <SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:holder-of-key\">\
+             <SubjectConfirmationData NotOnOrAfter=\"2026-01-15T13:00:00Z\"/></SubjectConfirmation>\
+             <SubjectConfirmation Method=\"{BEARER}\">\
+             <SubjectConfirmationData NotOnOrAfter=\"2026-01-15T11:00:00Z\"/></SubjectConfirmation>\
+             <SubjectConfirmation Method=\"{BEARER}\">\
+             <SubjectConfirmationData NotOnOrAfter=\"2026-01-15T12:00:00Z\"/>\
+             <SubjectConfirmationData NotOnOrAfter=\"soon\"/></SubjectConfirmation>\
+             </Subject>"
+        );
+        let doc = Document::parse(xml.as_bytes(), &Limits::DEFAULT).unwrap();
+        let at = |t: &str| UnixTime::parse_rfc3339_utc(t).unwrap();
+        let accepted = at("2026-01-15T11:00:00Z");
+        assert_eq!(
+            latest_bearer_not_on_or_after(&doc, doc.root(), accepted),
+            at("2026-01-15T12:00:00Z")
+        );
+        // Never earlier than the confirmation that admitted the assertion.
+        let late = at("2026-01-15T12:30:00Z");
+        assert_eq!(latest_bearer_not_on_or_after(&doc, doc.root(), late), late);
     }
 }

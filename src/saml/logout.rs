@@ -960,6 +960,40 @@ mod tests {
         );
     }
 
+    /// A query signed with RSA-SHA1 verifies only with the danger opt-in, like assertions.
+    #[test]
+    fn sha1_query_signatures_need_the_danger_opt_in() {
+        let sha1 = crate::SignatureAlgorithm::RsaSha1;
+        let xml = idp_request(IDP, SLO, "2023-11-14T22:13:00Z");
+        let mut query = format!(
+            "SAMLRequest={}&SigAlg={}",
+            percent_encode_query_component(&encode_base64(&deflate_raw(xml.as_bytes()))),
+            percent_encode_query_component(sha1.uri())
+        );
+        let signature = credentials()
+            .key()
+            .sign(sha1, query.as_bytes())
+            .unwrap_or_default();
+        query.push_str(&format!(
+            "&Signature={}",
+            percent_encode_query_component(&encode_base64(&signature))
+        ));
+        let binding = || LogoutBinding::Redirect(&query);
+        assert_eq!(
+            code(sp().verify_logout_request(binding(), now())),
+            Some("signature_sha1_not_allowed")
+        );
+        let allowing = ServiceProvider::builder()
+            .entity_id(SP)
+            .acs_url("https://app.example.com/saml/acs")
+            .slo_url(SLO)
+            .idp(sp().idp().clone())
+            .danger_allow_sha1(true)
+            .build();
+        let verified = allowing.and_then(|sp| sp.verify_logout_request(binding(), now()));
+        assert_eq!(verified.map(|r| r.id).ok().as_deref(), Some("_r1"));
+    }
+
     /// The npm package's path: the query's message handed out still DEFLATEd, inflated by the
     /// caller, then verified with the same checks and outcome as the built-in decoder.
     #[test]
