@@ -232,16 +232,25 @@ export class ServiceProvider {
     return run(() => this.#handle().logoutResponseUrl(options, randomBytes()));
   }
 
-  /** Verifies the IdP's LogoutRequest: the raw query string exactly as received. */
-  async verifyLogoutRequest(query, options) {
-    const inflated = await this.#inflateRedirect(query);
-    return run(() => this.#handle().verifyLogoutRequest(query, inflated, options));
+  /**
+   * Verifies the IdP's LogoutRequest: the raw query string exactly as received (HTTP-Redirect),
+   * or the POST form's `{ SAMLRequest, RelayState }` (HTTP-POST).
+   */
+  async verifyLogoutRequest(input, options) {
+    if (isPostForm(input)) {
+      return run(() => this.#handle().verifyLogoutRequestPost(input.SAMLRequest, input.RelayState ?? undefined, options));
+    }
+    const inflated = await this.#inflateRedirect(input);
+    return run(() => this.#handle().verifyLogoutRequest(input, inflated, options));
   }
 
-  /** Verifies the IdP's LogoutResponse to `options.requestId`. */
-  async verifyLogoutResponse(query, options) {
-    const inflated = await this.#inflateRedirect(query);
-    return run(() => this.#handle().verifyLogoutResponse(query, inflated, options));
+  /** Verifies the IdP's LogoutResponse to `options.requestId` (a raw query, or `{ SAMLResponse, RelayState }`). */
+  async verifyLogoutResponse(input, options) {
+    if (isPostForm(input)) {
+      return run(() => this.#handle().verifyLogoutResponsePost(input.SAMLResponse, input.RelayState ?? undefined, options));
+    }
+    const inflated = await this.#inflateRedirect(input);
+    return run(() => this.#handle().verifyLogoutResponse(input, inflated, options));
   }
 
   /**
@@ -275,6 +284,11 @@ export class ServiceProvider {
     if (this.#raw !== null && this.#generation === state.generation) this.#raw.free();
     this.#raw = null;
   }
+}
+
+/** An HTTP-POST logout message: the form's values as an object (a query string is a string). */
+function isPostForm(input) {
+  return typeof input === 'object' && input !== null && !ArrayBuffer.isView(input);
 }
 
 /**

@@ -313,6 +313,19 @@ export interface VerifyLogoutOptions {
   now?: Date | number;
 }
 
+/**
+ * A logout message sent by HTTP-POST: the form's values. The message must carry an enveloped
+ * XML signature (of its root, after the Issuer); a query string is passed as a string instead.
+ */
+export interface LogoutPostForm {
+  /** The base64 LogoutRequest. */
+  SAMLRequest?: string;
+  /** The base64 LogoutResponse. */
+  SAMLResponse?: string;
+  /** The RelayState form value, if any. */
+  RelayState?: string | null;
+}
+
 /** A LogoutRequest from the IdP whose signature and fields verified. Dates are ISO-8601 UTC strings. */
 export interface VerifiedLogoutRequest {
   /** Answer with it as `inResponseTo`; refuse it again until `replayUntil`. */
@@ -397,9 +410,9 @@ export class ServiceProvider {
    * to refuse (`id` until `replayUntil`). Also `invalid_deflate` and `limit_exceeded`
    * (`max_inflated_bytes`) for the DEFLATEd message.
    */
-  verifyLogoutRequest(query: string, options?: VerifyLogoutOptions): Promise<VerifiedLogoutRequest>;
+  verifyLogoutRequest(query: string | LogoutPostForm, options?: VerifyLogoutOptions): Promise<VerifiedLogoutRequest>;
   /** Verifies the IdP's LogoutResponse to `options.requestId` (also `in_response_to_mismatch`, `status_not_success`). */
-  verifyLogoutResponse(query: string, options: VerifyLogoutOptions & { requestId: string }): Promise<VerifiedLogoutResponse>;
+  verifyLogoutResponse(query: string | LogoutPostForm, options: VerifyLogoutOptions & { requestId: string }): Promise<VerifiedLogoutResponse>;
   /** The SP metadata XML to upload to the IdP. */
   metadata(): string;
   /** The configured IdP's entity ID (from `idp.entityId` or the IdP metadata). */

@@ -18,11 +18,13 @@ const LEGACY = ['saml_edge_login', 'saml_edge_session'];
 /** The cookies saml-edge writes, by role. */
 export const COOKIE_NAMES = Object.freeze({ login: LOGIN, session: SESSION, logout: LOGOUT });
 
-/** Attributes per cookie: SameSite=None for the login cookie (the IdP posts cross-site). */
+/** Attributes per cookie: SameSite=None where the IdP may post cross-site (login, logout). */
 const ATTRIBUTES = {
   [LOGIN]: 'HttpOnly; Secure; SameSite=None',
   [SESSION]: 'HttpOnly; Secure; SameSite=Lax',
-  [LOGOUT]: 'HttpOnly; Secure; SameSite=Lax',
+  // None too: an IdP may post its LogoutResponse cross-site (HTTP-POST binding). It only names the
+  // LogoutRequest this browser sent; it signs nobody in.
+  [LOGOUT]: 'HttpOnly; Secure; SameSite=None',
 };
 
 /** Thrown when a Cookie header carries one of our names more than once. */

@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::*;
 
 use self::convert::{JsRecord, TextOrBytes, invalid, to_js_error};
 use crate::saml::authn_request::NameIdPolicy;
+use crate::saml::logout::LogoutBinding;
 use crate::x509::Certificate;
 use crate::{
     AuthnRequest, AuthnRequestOptions, DecryptionKey, Error, Expect, IdentityProvider, Limits,
@@ -385,6 +386,59 @@ impl WasmServiceProvider {
             let response =
                 self.inner
                     .verify_logout_response_inflated(&query, inflated, &request_id, now)?;
+            Ok(convert::logout_response(&response))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// Verifies a LogoutRequest from the IdP sent by HTTP-POST: the `SAMLRequest` and
+    /// `RelayState` form values (the message must carry an enveloped signature).
+    #[wasm_bindgen(js_name = verifyLogoutRequestPost)]
+    pub fn verify_logout_request_post(
+        &self,
+        message: &JsValue,
+        relay_state: Option<String>,
+        options: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, true)?;
+            let now = convert::now(options.get("now")?)?;
+            let message = convert::saml_response(message, self.max_input_bytes)?;
+            let binding = LogoutBinding::Post {
+                message: &message,
+                relay_state: relay_state.as_deref(),
+            };
+            let request = self.inner.verify_logout_request(binding, now)?;
+            Ok(convert::logout_request(&request))
+        };
+        run().map_err(|e: Error| to_js_error(&e))
+    }
+
+    /// Verifies the IdP's LogoutResponse to `options.requestId` sent by HTTP-POST: the
+    /// `SAMLResponse` and `RelayState` form values.
+    #[wasm_bindgen(js_name = verifyLogoutResponsePost)]
+    pub fn verify_logout_response_post(
+        &self,
+        message: &JsValue,
+        relay_state: Option<String>,
+        options: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, false)?;
+            let now = convert::now(options.get("now")?)?;
+            let request_id = options.string("requestId", "options.requestId")?.ok_or(
+                crate::error::ConfigError::Missing {
+                    field: "options.requestId",
+                },
+            )?;
+            let message = convert::saml_response(message, self.max_input_bytes)?;
+            let binding = LogoutBinding::Post {
+                message: &message,
+                relay_state: relay_state.as_deref(),
+            };
+            let response = self
+                .inner
+                .verify_logout_response(binding, &request_id, now)?;
             Ok(convert::logout_response(&response))
         };
         run().map_err(|e: Error| to_js_error(&e))

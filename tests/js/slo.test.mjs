@@ -153,6 +153,25 @@ test('SLO with pysaml2 as the IdP: IdP-initiated and SP-initiated, and the forge
     await rejectsCode(sp.verifyLogoutResponse(query(reply.url), { requestId: '_other' }), 'in_response_to_mismatch');
     await rejectsCode(sp.verifyLogoutResponse(query(reply.url), {}), 'config_missing');
     await rejectsCode(sp.verifyLogoutRequest(query(reply.url)), 'not_a_logout_message');
+
+    // HTTP-POST: pysaml2's LogoutRequest and LogoutResponse signed by xmlsec1 (enveloped).
+    const posted = peer('idp-request', conf({ binding: 'post' }));
+    const postedRequest = await sp.verifyLogoutRequest(posted.form);
+    assert.equal(postedRequest.id, posted.id);
+    assert.equal(postedRequest.nameId, 'b.simon@contoso.com');
+    assert.equal(postedRequest.relayState, 'rs/1');
+    const xml = Buffer.from(posted.form.SAMLRequest, 'base64').toString('utf8');
+    const altered = { ...posted.form, SAMLRequest: Buffer.from(xml.replace('b.simon@contoso.com', 'admin@contoso.com')).toString('base64') };
+    await rejectsCode(sp.verifyLogoutRequest(altered), 'digest_mismatch');
+    const unsigned = xml.replace(/<(\w+:)?Signature[\s>][\s\S]*<\/(\w+:)?Signature>/, '');
+    assert.notEqual(unsigned, xml);
+    await rejectsCode(sp.verifyLogoutRequest({ SAMLRequest: Buffer.from(unsigned).toString('base64') }), 'signature_missing');
+    await rejectsCode(sp.verifyLogoutRequest(peer('idp-request', conf({ binding: 'post' }, stranger)).form), 'signature_invalid');
+    const postedReply = peer('idp-response', conf({ binding: 'post', issuer: LOGIN_ISSUER, relay_state: '/bye' }), logout.requestId);
+    const postedResponse = await sp.verifyLogoutResponse(postedReply.form, { requestId: logout.requestId });
+    assert.equal(postedResponse.inResponseTo, logout.requestId);
+    assert.equal(postedResponse.relayState, '/bye');
+    await rejectsCode(sp.verifyLogoutResponse(postedReply.form, { requestId: '_other' }), 'in_response_to_mismatch');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

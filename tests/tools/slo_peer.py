@@ -5,9 +5,12 @@ the IdP, and Python `cryptography` for hand-built HTTP-Redirect query signatures
 Every command prints one JSON object on stdout.
 
   idp-request  CONF.json              pysaml2 create_logout_request + apply_binding(HTTP-Redirect,
-                                      sign=True): {"url", "id"}
+                                      sign=True): {"url", "id"}; with "binding": "post", the
+                                      message signed by xmlsec1 (enveloped) for HTTP-POST:
+                                      {"form": {"SAMLRequest", "RelayState"}, "id"}
   idp-response CONF.json ID           pysaml2 create_logout_response (Success) to request ID,
-                                      Redirect-bound and signed: {"url", "id"}
+                                      Redirect-bound and signed: {"url", "id"}; with "binding":
+                                      "post": {"form": {"SAMLResponse", "RelayState"}, "id"}
   parse-request CONF.json URL         pysaml2 parse_logout_request of the SP's Redirect URL:
                                       {"id", "issuer", "nameId", "format", "nameQualifier",
                                        "spNameQualifier", "sessionIndexes", "destination"}
@@ -20,7 +23,7 @@ Every command prints one JSON object on stdout.
 CONF.json: {"idp_entity_id", "idp_slo_url", "key", "cert", "sp_metadata", "sp_slo_url",
 "sp_entity_id", "relay_state", "name_id", "name_id_format", "session_index", "issuer"?,
 "sigalg"?, "want_signed"? (default true: parse-request then requires and verifies the SP's
-query signature)}.
+query signature), "binding"? ("redirect" or "post")}.
 """
 
 import base64
@@ -32,6 +35,7 @@ import zlib
 
 SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+DIGEST_SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 
 
 def server(conf):
@@ -78,8 +82,12 @@ def idp_request(conf):
         issuer_entity_id=conf["sp_entity_id"],
         name_id=name_id,
         session_indexes=[conf["session_index"]] if conf.get("session_index") else None,
-        sign=False,
+        sign=conf.get("binding") == "post",
+        sign_alg=conf.get("sigalg", SHA256),
+        digest_alg=DIGEST_SHA256,
     )
+    if conf.get("binding") == "post":
+        return {"form": post_form("SAMLRequest", request, conf), "id": req_id}
     info = srv.apply_binding(
         BINDING_HTTP_REDIRECT,
         str(request),
@@ -101,9 +109,13 @@ def idp_response(conf, in_response_to):
         request,
         bindings=[BINDING_HTTP_REDIRECT],
         status=success_status_factory(),
-        sign=False,
+        sign=conf.get("binding") == "post",
         issuer=srv._issuer(conf.get("issuer") or conf["idp_entity_id"]),
+        sign_alg=conf.get("sigalg", SHA256),
+        digest_alg=DIGEST_SHA256,
     )
+    if conf.get("binding") == "post":
+        return {"form": post_form("SAMLResponse", response, conf), "id": in_response_to_id(response)}
     # create_logout_response addresses the SP's SLO from its metadata.
     info = srv.apply_binding(
         BINDING_HTTP_REDIRECT,
@@ -115,6 +127,20 @@ def idp_response(conf, in_response_to):
         sigalg=conf.get("sigalg", SHA256),
     )
     return {"url": location(info), "id": response.id}
+
+
+def post_form(param, message, conf):
+    """The HTTP-POST form values of a message pysaml2 signed (enveloped, by xmlsec1)."""
+    xml = message if isinstance(message, str) else str(message)
+    return {param: base64.b64encode(xml.encode("utf-8")).decode("ascii"),
+            "RelayState": conf.get("relay_state", "")}
+
+
+def in_response_to_id(response):
+    """The ID of a signed response (a string once signed) or of the object."""
+    if isinstance(response, str):
+        return re.search(r' ID="([^"]+)"', response).group(1)
+    return response.id
 
 
 def parse_request(conf, url):

@@ -17,14 +17,20 @@
 //   is revoked in the registry; answered with a LogoutResponse (InResponseTo, Success, the
 //   RelayState unchanged) to the IdP's SLO URL. Forged, altered, replayed or stale: 4xx with a
 //   code, nothing revoked.
-// POST /saml/slo: refused (slo_binding_unsupported); Entra sends logout messages by redirect.
+// POST /saml/slo: the same two messages by the HTTP-POST binding (a form with SAMLRequest or
+// SAMLResponse and RelayState; the message signed with an enveloped XML signature). Entra sends
+// logout messages by redirect; other IdPs post them. The answer to a LogoutRequest is a redirect.
 
 import { clearCookie, readCookie, setCookie } from '../cookies.js';
+import { boundedText, mediaType } from '../lib/body.js';
 import { ASSERTION_REPLAYED, replayGuard } from '../do/replay.js';
 import { signedOutPage } from '../pages.js';
 import { revokeSession, revokeSessionsOf } from '../registry.js';
 import { readSession } from '../sessions.js';
 import { PURPOSE_LOGOUT, PURPOSE_LOGOUT_RELAY, signToken, verifyToken } from '../tokens.js';
+
+/** Largest POST-bound logout form read (a signed LogoutRequest is 3–6 KB). */
+const MAX_FORM_BYTES = 64 * 1024;
 
 /** How long a sign-out at the IdP may take (the logout cookie and the RelayState token). */
 const LOGOUT_TTL_MS = 10 * 60 * 1000;
@@ -65,22 +71,47 @@ function rawQuery(c) {
 
 /** GET|POST /saml/slo. */
 export async function slo(c) {
-  if (c.request.method === 'POST') return c.refuse('slo_binding_unsupported', 'a POST-bound logout message');
   if (c.config.demo) return c.refuse('slo_unavailable', 'the demo IdP has no Single Logout');
-  const params = c.url.searchParams;
-  if (params.has('SAMLResponse')) return logoutResponse(c);
-  if (params.has('SAMLRequest')) return logoutRequest(c);
+  const message = c.request.method === 'POST' ? await postedMessage(c) : redirectMessage(c);
+  if (message instanceof Response) return message;
+  if (message.response) return logoutResponse(c, message.input);
+  if (message.request) return logoutRequest(c, message.input);
   return c.refuse('not_a_logout_message', 'neither SAMLRequest nor SAMLResponse');
 }
 
+/** The HTTP-Redirect message: the raw query, which the verifier parses itself. */
+function redirectMessage(c) {
+  const params = c.url.searchParams;
+  return { input: rawQuery(c), response: params.has('SAMLResponse'), request: params.has('SAMLRequest') };
+}
+
+/** The HTTP-POST message: the form's SAMLRequest or SAMLResponse, and RelayState. */
+async function postedMessage(c) {
+  if (mediaType(c.request) !== 'application/x-www-form-urlencoded') {
+    return c.refuse('slo_binding_unsupported', `a logout POST of ${mediaType(c.request) || 'no media type'}`, { status: 415 });
+  }
+  const body = await boundedText(c.request, MAX_FORM_BYTES);
+  if (body === null) return c.refuse('limit_exceeded', `logout form larger than ${MAX_FORM_BYTES} bytes`, { status: 413 });
+  const form = new URLSearchParams(body);
+  const field = (name) => {
+    const values = form.getAll(name);
+    return values.length === 1 ? values[0] : values.length === 0 ? undefined : null;
+  };
+  const input = { SAMLRequest: field('SAMLRequest'), SAMLResponse: field('SAMLResponse'), RelayState: field('RelayState') };
+  if (Object.values(input).includes(null) || (input.SAMLRequest !== undefined && input.SAMLResponse !== undefined)) {
+    return c.refuse('invalid_form', 'a logout form with a repeated field, or with both SAMLRequest and SAMLResponse');
+  }
+  return { input, response: input.SAMLResponse !== undefined, request: input.SAMLRequest !== undefined };
+}
+
 /** The IdP's answer to our LogoutRequest. The user is already signed out here. */
-async function logoutResponse(c) {
+async function logoutResponse(c, input) {
   const cookies = [clearCookie('logout'), clearCookie('session')];
   const pending = await verifyToken(PURPOSE_LOGOUT, c.config.tokenBinding, readCookie(c.request.headers.get('Cookie'), 'logout'), c.config.secrets, c.now);
   if (!pending.claims) return c.refuse('logout_request_unknown', `logout cookie ${pending.error}`, { cookies });
   let response;
   try {
-    response = await c.config.sp.verifyLogoutResponse(rawQuery(c), { requestId: pending.claims.rid, now: c.now });
+    response = await c.config.sp.verifyLogoutResponse(input, { requestId: pending.claims.rid, now: c.now });
   } catch (error) {
     if (typeof error?.code !== 'string') throw error;
     return c.refuse(error.code, error.message, { cookies });
@@ -98,10 +129,10 @@ async function logoutResponse(c) {
 }
 
 /** A LogoutRequest from the IdP: the user signed out elsewhere. */
-async function logoutRequest(c) {
+async function logoutRequest(c, input) {
   let request;
   try {
-    request = await c.config.sp.verifyLogoutRequest(rawQuery(c), { now: c.now });
+    request = await c.config.sp.verifyLogoutRequest(input, { now: c.now });
   } catch (error) {
     if (typeof error?.code !== 'string') throw error;
     return c.refuse(error.code, error.message);
