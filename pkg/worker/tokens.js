@@ -18,10 +18,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** Token purposes (MAC domain separation). v2: bound to SP and IdP. */
 export const PURPOSE_LOGIN = 'saml-edge login v2';
 export const PURPOSE_SESSION = 'saml-edge session v2';
-/** The pending single logout cookie (the LogoutRequest's ID). */
-export const PURPOSE_LOGOUT = 'saml-edge logout v1';
-/** The RelayState of a LogoutRequest: the path to return to after the IdP signed out. */
-export const PURPOSE_LOGOUT_RELAY = 'saml-edge logout relay v1';
+/** The pending single logout cookie: the LogoutRequest's ID, its RelayState and the return path. */
+export const PURPOSE_LOGOUT = 'saml-edge logout v2';
 
 /** Why a token was refused. */
 export const TOKEN_MISSING = 'missing';

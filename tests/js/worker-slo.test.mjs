@@ -178,6 +178,7 @@ test('SP-initiated: /logout revokes at once, pysaml2 reads the LogoutRequest, it
 
   // pysaml2 answers as Entra does (Issuer https://login.microsoftonline.com/<tenant>/).
   const relayState = new URL(url).searchParams.get('RelayState');
+  assert.ok(relayState.length <= 80, `RelayState of ${relayState.length} bytes (SAML bindings §3.4.3: at most 80)`);
   const reply = peer('idp-response', conf(metadata, { issuer: LOGIN_ISSUER, relay_state: relayState }), parsed.id);
   // In another browser (no logout cookie): refused, still signed out.
   const stranger = await new Browser(w).request(pathOf(reply.url));
@@ -230,4 +231,14 @@ test('HTTP-POST: a posted LogoutRequest ends the NameID\'s sessions, a posted Lo
   const back = await browser.post('/saml/slo', posted.form);
   assert.equal(back.status, 302, pageCode(await back.clone().text()) ?? '');
   assert.equal(back.headers.get('Location'), '/bye/');
+
+  // A LogoutResponse with another RelayState than the one sent: signed out, no redirect.
+  const again = await signIn(w);
+  const out2 = await again.request('/logout?next=/bye/');
+  const parsed2 = peer('parse-request', conf(metadata), out2.headers.get('Location'));
+  const tampered = peer('idp-response', conf(metadata, { binding: 'post', issuer: LOGIN_ISSUER, relay_state: 'elsewhere' }), parsed2.id);
+  const page = await again.post('/saml/slo', tampered.form);
+  assert.equal(page.status, 200);
+  assert.equal(page.headers.get('Location'), null);
+  assert.equal((await again.request('/saml/session')).status, 401);
 });

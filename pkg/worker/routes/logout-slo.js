@@ -3,9 +3,9 @@
 // GET|POST /logout: ends the session in this browser and in the session registry at once (a copy
 // of the cookie kept elsewhere is refused at its next registry check). With an IdP SLO URL
 // (IDP_SLO_URL or the IdP metadata's) and a session, it then redirects to the IdP with a
-// LogoutRequest for the session's NameID (Format and qualifiers as issued) and SessionIndex; the
-// RelayState is a signed, short-lived reference to the return path (?next=), and the request's
-// ID waits in the logout cookie. Without an SLO URL: the signed-out page. (Never a redirect to
+// LogoutRequest for the session's NameID (Format and qualifiers as issued) and SessionIndex. The
+// RelayState is a random 22-character reference (SAML bindings §3.4.3: at most 80 bytes); the
+// signed, short-lived logout cookie holds it with the request's ID and the return path (?next=). Without an SLO URL: the signed-out page. (Never a redirect to
 // `/`, which would sign straight back in through single sign-on.)
 //
 // GET /saml/slo (Entra ID's "Logout URL"):
@@ -27,7 +27,8 @@ import { ASSERTION_REPLAYED, replayGuard } from '../do/replay.js';
 import { signedOutPage } from '../pages.js';
 import { revokeSession, revokeSessionsOf } from '../registry.js';
 import { readSession } from '../sessions.js';
-import { PURPOSE_LOGOUT, PURPOSE_LOGOUT_RELAY, signToken, verifyToken } from '../tokens.js';
+import { toBase64Url } from '../lib/base64.js';
+import { PURPOSE_LOGOUT, signToken, verifyToken } from '../tokens.js';
 
 /** Largest POST-bound logout form read (a signed LogoutRequest is 3–6 KB). */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -47,7 +48,7 @@ export async function logout(c) {
 
   const next = c.returnPath(c.url.searchParams.get('next') ?? '/');
   const exp = c.now + LOGOUT_TTL_MS;
-  const relayState = await signToken(PURPOSE_LOGOUT_RELAY, c.config.tokenBinding, { next, exp }, c.config.secrets[0]);
+  const relayState = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
   const { url, requestId } = c.config.sp.logoutRequestUrl({
     nameId: claims.nameId,
     nameIdFormat: claims.nameIdFormat ?? null,
@@ -57,7 +58,7 @@ export async function logout(c) {
     relayState,
     now: c.now,
   });
-  const pending = await signToken(PURPOSE_LOGOUT, c.config.tokenBinding, { rid: requestId, exp }, c.config.secrets[0]);
+  const pending = await signToken(PURPOSE_LOGOUT, c.config.tokenBinding, { rid: requestId, rs: relayState, next, exp }, c.config.secrets[0]);
   c.log('single_logout_started', { nameId: claims.nameId, requestId });
   return c.redirect(url, 302, [cleared, setCookie('logout', pending, LOGOUT_TTL_MS / 1000)]);
 }
@@ -88,6 +89,7 @@ function redirectMessage(c) {
 /** The HTTP-POST message: the form's SAMLRequest or SAMLResponse, and RelayState. */
 async function postedMessage(c) {
   if (mediaType(c.request) !== 'application/x-www-form-urlencoded') {
+    await c.request.body?.cancel();
     return c.refuse('slo_binding_unsupported', `a logout POST of ${mediaType(c.request) || 'no media type'}`, { status: 415 });
   }
   const body = await boundedText(c.request, MAX_FORM_BYTES);
@@ -117,11 +119,9 @@ async function logoutResponse(c, input) {
     return c.refuse(error.code, error.message, { cookies });
   }
   c.log('single_logout_completed', { requestId: response.inResponseTo });
-  const relay = response.relayState === null
-    ? { claims: null }
-    : await verifyToken(PURPOSE_LOGOUT_RELAY, c.config.tokenBinding, response.relayState, c.config.secrets, c.now);
-  if (relay.claims && typeof relay.claims.next === 'string') {
-    return c.redirect(c.returnPath(relay.claims.next), 302, cookies);
+  // The IdP returns the RelayState it was given; another one gets the signed-out page.
+  if (response.relayState === pending.claims.rs && typeof pending.claims.next === 'string') {
+    return c.redirect(c.returnPath(pending.claims.next), 302, cookies);
   }
   const response200 = c.html(signedOutPage(), 200);
   for (const cookie of cookies) response200.headers.append('Set-Cookie', cookie);
