@@ -208,34 +208,28 @@ fn strict_children<'d>(
 }
 
 /// Requires `children` to be exactly the dsig elements `names`, in order; `optional_last` allows
-/// the last name to be absent.
+/// the last name to be absent. One walk over both lists finds a wrong, missing or extra element.
 fn expect_sequence<'d>(
     children: &[(NodeId, &'d Element)],
     names: &[&str],
     optional_last: bool,
     parent: &str,
 ) -> Result<Vec<(NodeId, &'d Element)>, Error> {
-    let min = if optional_last {
-        names.len().saturating_sub(1)
-    } else {
-        names.len()
-    };
-    if children.len() < min || children.len() > names.len() {
-        return Err(malformed(
+    let required = names.len().saturating_sub(usize::from(optional_last));
+    let refuse = |found: &str| {
+        Err(malformed(
             Part::Signature,
-            format!("{parent} must contain exactly {}", names.join(", ")),
-        ));
-    }
-    for (i, (_, element)) in children.iter().enumerate() {
-        let name = names.get(i).copied().unwrap_or_default();
-        if !element.is(DSIG_NS, name) {
-            return Err(malformed(
-                Part::Signature,
-                format!(
-                    "{parent} contains {} where {name} is required",
-                    element.expanded_name()
-                ),
-            ));
+            format!(
+                "{parent} must contain exactly {}, in this order; found {found}",
+                names.join(", ")
+            ),
+        ))
+    };
+    for i in 0..children.len().max(required) {
+        match (children.get(i), names.get(i)) {
+            (Some((_, element)), Some(name)) if element.is(DSIG_NS, name) => {}
+            (Some((_, element)), _) => return refuse(&element.expanded_name()),
+            (None, _) => return refuse("nothing more"),
         }
     }
     Ok(children.to_vec())

@@ -234,3 +234,70 @@ fn the_proof_names_the_trusted_certificate_that_verified() {
         Some("signature_invalid")
     );
 }
+
+/// A decrypted assertion is signed only by proofs of its own documents: the decrypted one (its
+/// own signature) or the Response that holds the EncryptedAssertion. Proofs of a twin document
+/// (the same response parsed again: the same shape, the same node numbers) prove nothing here.
+#[test]
+fn a_decrypted_assertion_takes_only_proofs_of_its_own_documents() {
+    use saml_edge::Limits;
+    use saml_edge::danger::AlgorithmPolicy;
+    use saml_edge::internal::assertion::SignedAssertion;
+    use saml_edge::internal::dsig::{Verified, verify_enveloped};
+    use saml_edge::internal::xmlenc::{Decrypted, DecryptionKey, decrypt_assertion};
+    use saml_edge::xml::{Document, NodeId};
+
+    const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
+    const SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+    fn find(doc: &Document, under: NodeId, ns: &str, name: &str) -> NodeId {
+        doc.descendants(under)
+            .find(|id| doc.element(*id).is_some_and(|e| e.is(ns, name)))
+            .expect(name)
+    }
+    fn decrypt<'o>(doc: &'o Document, keys: &[DecryptionKey]) -> Decrypted<'o> {
+        let encrypted = find(doc, doc.root(), SAML, "EncryptedAssertion");
+        decrypt_assertion(doc, encrypted, keys, &Limits::DEFAULT).expect("decrypts")
+    }
+    fn response_proof<'d>(doc: &'d Document, trusted: &[Certificate]) -> Verified<'d> {
+        let signature = doc
+            .children(doc.root())
+            .iter()
+            .copied()
+            .find(|id| doc.element(*id).is_some_and(|e| e.is(DSIG, "Signature")))
+            .expect("the Response's signature");
+        verify_enveloped(doc, signature, trusted, &AlgorithmPolicy::default())
+            .expect("the Response verifies")
+    }
+    fn inner_proof<'d>(d: &'d Decrypted<'_>, trusted: &[Certificate]) -> Verified<'d> {
+        let signature = find(d.document(), d.assertion(), DSIG, "Signature");
+        verify_enveloped(
+            d.document(),
+            signature,
+            trusted,
+            &AlgorithmPolicy::default(),
+        )
+        .expect("the assertion verifies")
+    }
+
+    let read = |name: &str| std::fs::read_to_string(PathBuf::from(DATA).join(name)).expect(name);
+    let xml = read("enc_entra_response_and_assertion_signed.xml");
+    let keys = [DecryptionKey::from_pem(&read("sp-enc.key")).expect("the SP key")];
+    let trusted = Certificate::parse_all(read("idp.crt").as_bytes()).expect("the IdP certificate");
+    let parse = || Document::parse(xml.as_bytes(), &Limits::DEFAULT).expect("parses");
+    let (outer, twin_outer) = (parse(), parse());
+    let (decrypted, twin) = (decrypt(&outer, &keys), decrypt(&twin_outer, &keys));
+    let (response, twin_response) = (
+        response_proof(&outer, &trusted),
+        response_proof(&twin_outer, &trusted),
+    );
+    let (inner, twin_inner) = (
+        inner_proof(&decrypted, &trusted),
+        inner_proof(&twin, &trusted),
+    );
+
+    assert!(SignedAssertion::decrypted(&decrypted, None, Some(&inner)).is_some());
+    assert!(SignedAssertion::decrypted(&decrypted, Some(&response), None).is_some());
+    assert!(SignedAssertion::decrypted(&decrypted, None, Some(&twin_inner)).is_none());
+    assert!(SignedAssertion::decrypted(&decrypted, Some(&twin_response), None).is_none());
+    assert!(SignedAssertion::decrypted(&decrypted, None, None).is_none());
+}

@@ -563,6 +563,8 @@ mod tests {
         assert!(SignedAssertion::new(None, None).is_none());
         // A proof of the Assertion in the Response's place covers no Assertion below it.
         assert!(SignedAssertion::new(Some(&assertion), None).is_none());
+        // And the Response's proof in the Assertion's place is no Assertion's own signature.
+        assert!(SignedAssertion::new(None, Some(&response)).is_none());
     }
 
     #[test]
