@@ -30,9 +30,8 @@ pub struct Checks<'a> {
     pub skew_secs: i64,
 }
 
-pub(super) fn is_xml_whitespace(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
-}
+/// XML white space: the parser's own definition (`S`), so both agree on what trimming removes.
+pub(super) use crate::xml::names::is_xml_whitespace;
 
 /// The text of a simple-content element; child elements are refused.
 pub(super) fn simple_text(doc: &Document, node: NodeId, what: &str) -> Result<String, Error> {

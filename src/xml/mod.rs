@@ -6,7 +6,7 @@
 //! [`crate::Limits`] while it reads. The resulting tree is never mutated: canonicalization,
 //! signature verification and SAML field extraction all read the same nodes (invariant V1).
 
-mod names;
+pub(crate) mod names;
 mod parser;
 pub mod writer;
 
