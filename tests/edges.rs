@@ -301,3 +301,59 @@ fn a_decrypted_assertion_takes_only_proofs_of_its_own_documents() {
     assert!(SignedAssertion::decrypted(&decrypted, Some(&twin_response), None).is_none());
     assert!(SignedAssertion::decrypted(&decrypted, None, None).is_none());
 }
+
+/// A `ds:Signature` counts only as the Response's or the Assertion's own, right after their
+/// Issuer; anywhere else it is refused before any verification, even below an element that
+/// starts with an Issuer as those two do (here an Advice inside an assertion the Response's
+/// signature covers, which leaves the assertion's own signature slot empty).
+#[test]
+fn a_signature_below_any_other_element_is_misplaced_even_after_an_issuer() {
+    let xml =
+        std::fs::read_to_string(PathBuf::from(DATA).join("entra2021_response_signed_compact.xml"))
+            .expect("the Response-signed base");
+    let now = at("2026-01-15T10:01:00Z");
+    assert!(verify(&xml, now).is_ok(), "the base response verifies");
+    let decoy = edit(
+        &xml,
+        "</Conditions>",
+        "</Conditions><Advice><Issuer>https://evil.example/</Issuer>\
+         <ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo/>\
+         </ds:Signature></Advice>",
+    );
+    assert_eq!(code(verify(&decoy, now)), "signature_misplaced");
+    // Without the Signature the same edit is only a change to signed content.
+    let plain = edit(
+        &xml,
+        "</Conditions>",
+        "</Conditions><Advice><Issuer>https://evil.example/</Issuer></Advice>",
+    );
+    assert_eq!(code(verify(&plain, now)), "digest_mismatch");
+}
+
+/// A decrypted assertion holds no other assertion, plain or encrypted, at any depth.
+#[test]
+fn a_decrypted_assertion_may_not_nest_another() {
+    use saml_edge::Limits;
+    use saml_edge::internal::structure::check_decrypted;
+    use saml_edge::xml::Document;
+
+    let wrap = |inner: &str| {
+        format!(
+            "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_a\">\
+             <saml:Issuer>{IDP}</saml:Issuer><saml:Advice>{inner}</saml:Advice></saml:Assertion>"
+        )
+    };
+    let check = |xml: String| {
+        let doc = Document::parse(xml.as_bytes(), &Limits::DEFAULT).expect("parses");
+        check_decrypted(&doc, doc.root()).map_err(|e| e.code())
+    };
+    assert_eq!(check(wrap("")), Ok(None));
+    assert_eq!(
+        check(wrap("<saml:Assertion ID=\"_b\"/>")),
+        Err("unexpected_assertion")
+    );
+    assert_eq!(
+        check(wrap("<saml:EncryptedAssertion/>")),
+        Err("unexpected_assertion")
+    );
+}
