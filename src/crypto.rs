@@ -694,6 +694,143 @@ mod tests {
         }
     }
 
+    /// A DER element: `tag`, a definite length, `content`.
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        match content.len() {
+            len @ 0..=127 => out.push(len as u8),
+            len @ 128..=255 => out.extend([0x81, len as u8]),
+            len => out.extend([0x82, (len >> 8) as u8, len as u8]),
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    /// An odd modulus of exactly `bits` bits.
+    fn modulus(bits: usize) -> Vec<u8> {
+        let mut n = vec![0u8; bits.div_ceil(8)];
+        n[0] = 1 << ((bits - 1) % 8);
+        *n.last_mut().unwrap() |= 1;
+        n
+    }
+
+    /// The rules for a public key are the `rsa` crate's (which checked them before): the
+    /// modulus odd and of 1024 to 8192 bits, the exponent odd and from 3 to 2^33 − 1.
+    #[test]
+    fn public_key_integers_follow_the_rsa_crate_rules() {
+        let ok = |n: &[u8], e: &[u8]| RsaPublicKey::from_integers(n, e).is_ok();
+        let f4 = [1, 0, 1];
+        assert!(ok(&modulus(1024), &f4));
+        assert!(ok(&modulus(8192), &f4));
+        assert!(!ok(&modulus(1023), &f4));
+        assert!(!ok(&modulus(8193), &f4));
+        let mut even = modulus(2048);
+        *even.last_mut().unwrap() = 0x02;
+        assert!(!ok(&even, &f4));
+        for (e, accepted) in [
+            (vec![1], false),
+            (vec![2], false),
+            (vec![3], true),
+            (vec![1, 0, 0], false),
+            (vec![0x01, 0xFF, 0xFF, 0xFF, 0xFF], true),
+            (vec![0x02, 0x00, 0x00, 0x00, 0x01], false),
+            (vec![1, 0, 0, 0, 0, 0, 0, 0, 1], false),
+            (vec![], false),
+        ] {
+            assert_eq!(ok(&modulus(2048), &e), accepted, "e = {e:02x?}");
+            // The same decision as the rsa crate's own checks.
+            let theirs = rsa::PublicKey::new(
+                rsa::BoxedUint::from_be_slice_vartime(&modulus(2048)),
+                rsa::BoxedUint::from_be_slice_vartime(&e),
+            );
+            assert_eq!(theirs.is_ok(), accepted, "rsa crate, e = {e:02x?}");
+        }
+        // Leading zero bytes are not part of the number.
+        let padded = [vec![0, 0], modulus(2048)].concat();
+        let key = RsaPublicKey::from_integers(&padded, &[0, 1, 0, 1]).expect("a key");
+        assert_eq!(key.bits(), 2048);
+        assert_eq!(
+            key.components_be(),
+            (
+                modulus(2048).into_boxed_slice(),
+                vec![1, 0, 1].into_boxed_slice()
+            )
+        );
+    }
+
+    /// SubjectPublicKeyInfo: rsaEncryption with NULL (or absent) parameters, a BIT STRING
+    /// without unused bits holding the PKCS#1 key, and nothing else anywhere.
+    #[test]
+    fn spki_structure_is_exact() {
+        let rsa_oid = tlv(crate::der::OID, RSA_ENCRYPTION_OID);
+        let null = tlv(crate::der::NULL, &[]);
+        let integers = [
+            tlv(
+                crate::der::INTEGER,
+                &[[0].as_slice(), &modulus(2048)].concat(),
+            ),
+            tlv(crate::der::INTEGER, &[1, 0, 1]),
+        ]
+        .concat();
+        let pkcs1 = tlv(crate::der::SEQUENCE, &integers);
+        let spki = |algorithm: Vec<u8>, bits: Vec<u8>| {
+            tlv(
+                crate::der::SEQUENCE,
+                &[
+                    tlv(crate::der::SEQUENCE, &algorithm),
+                    tlv(crate::der::BIT_STRING, &bits),
+                ]
+                .concat(),
+            )
+        };
+        let key_bits = [vec![0], pkcs1.clone()].concat();
+        let ok = |der: &[u8]| RsaPublicKey::from_spki_der(der).is_ok();
+        assert!(ok(&spki(
+            [rsa_oid.clone(), null.clone()].concat(),
+            key_bits.clone()
+        )));
+        assert!(ok(&spki(rsa_oid.clone(), key_bits.clone())));
+        let pss_oid = tlv(
+            crate::der::OID,
+            &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A],
+        );
+        assert!(!ok(&spki(
+            [pss_oid, null.clone()].concat(),
+            key_bits.clone()
+        )));
+        let params = tlv(crate::der::NULL, &[0]);
+        assert!(!ok(&spki(
+            [rsa_oid.clone(), params].concat(),
+            key_bits.clone()
+        )));
+        let extra = [rsa_oid.clone(), null.clone(), null.clone()].concat();
+        assert!(!ok(&spki(extra, key_bits.clone())));
+        let unused_bits = [vec![1], pkcs1.clone()].concat();
+        assert!(!ok(&spki(
+            [rsa_oid.clone(), null.clone()].concat(),
+            unused_bits
+        )));
+        assert!(!ok(&spki([rsa_oid.clone(), null.clone()].concat(), vec![])));
+        // PKCS#1: two positive INTEGERs, nothing after them.
+        assert!(RsaPublicKey::from_pkcs1_der(&pkcs1).is_ok());
+        let negative = tlv(
+            crate::der::SEQUENCE,
+            &[
+                tlv(crate::der::INTEGER, &modulus(2048)),
+                tlv(crate::der::INTEGER, &[1, 0, 1]),
+            ]
+            .concat(),
+        );
+        assert!(RsaPublicKey::from_pkcs1_der(&negative).is_err());
+        let three = tlv(
+            crate::der::SEQUENCE,
+            &[integers.clone(), tlv(crate::der::INTEGER, &[1])].concat(),
+        );
+        assert!(RsaPublicKey::from_pkcs1_der(&three).is_err());
+        let trailing = [pkcs1.clone(), vec![0]].concat();
+        assert!(RsaPublicKey::from_pkcs1_der(&trailing).is_err());
+    }
+
     #[test]
     fn public_key_encodings_agree() {
         let spki = public_key();
