@@ -204,12 +204,18 @@ test('demo mode refuses to run on a public host: 500 naming IDP_CERT', async () 
 
 test('replay: the same response twice, and a second response for a spent request', async () => {
   const w = await entra();
+  const ns = await w.mf.getDurableObjectNamespace('DIRECTORY');
+  const registry = ns.get(ns.idFromName('org:default'));
   const { requestId } = await startLogin(w);
   const cookie = await loginToken({ rid: requestId });
   const samlResponse = responseFor(requestId);
   assert.equal((await postAcs(w, samlResponse, { cookie })).status, 303);
+  const signedIn = await registry.stats();
   let result = await refusal(await postAcs(w, samlResponse, { cookie }));
   assert.deepEqual([result.status, result.code], [403, 'assertion_replayed']);
+  // The registration made alongside the replay check is revoked again: no new live session.
+  const afterReplay = await registry.stats();
+  assert.equal(afterReplay.liveSessions, signedIn.liveSessions);
   // Another (valid) assertion for the same, already completed, sign-in.
   result = await refusal(await postAcs(w, responseFor(requestId), { cookie }));
   assert.deepEqual([result.status, result.code], [403, 'request_already_used']);

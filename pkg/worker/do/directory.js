@@ -540,7 +540,8 @@ export class Directory extends DurableObject {
   /** Row counts (tests, monitoring). */
   stats() {
     const n = (table) => this.one(`SELECT COUNT(*) AS n FROM ${table}`).n;
-    return { schemaVersion: this.schemaVersion, users: n('users'), groups: n('groups'), members: n('members'), sessions: n('sessions') };
+    const live = this.one('SELECT COUNT(*) AS n FROM sessions WHERE revoked IS NULL').n;
+    return { schemaVersion: this.schemaVersion, users: n('users'), groups: n('groups'), members: n('members'), sessions: n('sessions'), liveSessions: live };
   }
 }
 
