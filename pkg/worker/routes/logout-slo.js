@@ -22,7 +22,7 @@
 // logout messages by redirect; other IdPs post them. The answer to a LogoutRequest is a redirect.
 
 import { clearCookie, readCookie, setCookie } from '../cookies.js';
-import { boundedText, mediaType } from '../lib/body.js';
+import { boundedBytes, boundedText, mediaType } from '../lib/body.js';
 import { ASSERTION_REPLAYED, replayGuard } from '../do/replay.js';
 import { signedOutPage } from '../pages.js';
 import { revokeSession, revokeSessionsOf } from '../registry.js';
@@ -89,7 +89,9 @@ function redirectMessage(c) {
 /** The HTTP-POST message: the form's SAMLRequest or SAMLResponse, and RelayState. */
 async function postedMessage(c) {
   if (mediaType(c.request) !== 'application/x-www-form-urlencoded') {
-    await c.request.body?.cancel();
+    // Read (up to the form limit) and dropped: a server that answers before the body is sent
+    // makes the peer's connection reset (ECONNRESET) before it reads the answer.
+    await boundedBytes(c.request, MAX_FORM_BYTES);
     return c.refuse('slo_binding_unsupported', `a logout POST of ${mediaType(c.request) || 'no media type'}`, { status: 415 });
   }
   const body = await boundedText(c.request, MAX_FORM_BYTES);
