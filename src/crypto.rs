@@ -990,5 +990,28 @@ mod tests {
                 Some("sp_private_key")
             );
         }
+
+        /// What the admin reads when the PEM text holds no single key says what to paste instead.
+        #[test]
+        fn missing_key_errors_say_what_was_found() {
+            let detail = |pem: &str| match RsaPrivateKey::from_pem(pem) {
+                Err(ConfigError::Invalid { detail, .. }) => detail,
+                other => panic!("{other:?}"),
+            };
+            for two in [format!("{PKCS8}{PKCS1}"), format!("{PKCS1}{PKCS1}")] {
+                assert_eq!(
+                    detail(&two),
+                    "the text contains more than one private key; give exactly one"
+                );
+            }
+            assert_eq!(
+                detail("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+                "expected a PEM block \"PRIVATE KEY\" or \"RSA PRIVATE KEY\", found [\"CERTIFICATE\"]"
+            );
+            assert_eq!(
+                detail(""),
+                "expected a PEM block \"PRIVATE KEY\" or \"RSA PRIVATE KEY\", found []"
+            );
+        }
     }
 }
