@@ -26,6 +26,7 @@ help:
 	@echo "make pkg    build the npm package saml-edge into pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make js     node --test suites on the built package (Node, workerd, browser bundle)"
 	@echo "make mutants  mutation testing of the verifier's core (cargo-mutants; tens of minutes)"
+	@echo "make mutants-js  mutation testing of the Worker's pure JS modules (Stryker; minutes)"
 	@echo "make bench-js  verifyPostResponse vs @node-saml/node-saml in one Node process"
 	@echo "make bench-worker  the Worker's ACS request latency on workerd (Miniflare)"
 	@echo "make bench-worker-jwt  the identity token's signing cost on workerd (Miniflare)"
@@ -129,6 +130,16 @@ mutants:
 	@[ "$$(cargo mutants --version 2>/dev/null)" = "cargo-mutants $(CARGO_MUTANTS_VERSION)" ] || \
 	  $(CARGO) install cargo-mutants --locked --version =$(CARGO_MUTANTS_VERSION)
 	$(CARGO) mutants --jobs $(MUTANTS_JOBS) --timeout 40 $(MUTANTS_FLAGS)
+
+## The same for the Worker's pure JS modules (access rules, return paths, SCIM filter and PATCH):
+## Stryker, pinned in tools/stryker/ (its own lockfile, out of the project's install), judged by
+## their node:test files in one process (tools/stryker/run-tests.mjs). Minutes, not hours.
+.PHONY: mutants-js
+mutants-js: tools/stryker/node_modules/.package-lock.json
+	tools/stryker/node_modules/.bin/stryker run tools/stryker/stryker.config.json
+
+tools/stryker/node_modules/.package-lock.json: tools/stryker/package.json tools/stryker/package-lock.json
+	cd tools/stryker && npm ci --no-audit --no-fund
 
 FUZZ_TARGETS := xml_parse c14n encoding metadata verify_post_response rsa_verify xmlenc
 FUZZ_FLAGS ?= -rss_limit_mb=2048 -max_len=65536 -timeout=60 -print_final_stats=1

@@ -33,7 +33,7 @@ test('no rule set: everyone the IdP signs in enters', () => {
 test('ALLOW_EMAIL_DOMAINS: exact domain after the last @, case-insensitive, no suffix games', () => {
   const rules = accessRules({ emailDomains: 'Contoso.com' });
   for (const email of ['B.Simon@contoso.com', 'b.simon@CONTOSO.COM', 'x@Contoso.Com']) {
-    assert.equal(admits(rules, { email }).allowed, true, email);
+    assert.deepEqual(admits(rules, { email }), { allowed: true, rule: 'email_domain' }, email);
   }
   for (const email of [
     'eve@fabrikam.com',
@@ -68,18 +68,29 @@ test('ALLOW_EMAIL_DOMAINS refuses what is not a plain domain', () => {
 
 test('ALLOW_EMAILS: exact address, case-insensitive', () => {
   const rules = accessRules({ emails: 'B.Simon@contoso.com, adelev@contoso.com' });
-  assert.equal(admits(rules, { email: 'b.simon@CONTOSO.com' }).rule, 'email');
+  assert.deepEqual(admits(rules, { email: 'b.simon@CONTOSO.com' }), { allowed: true, rule: 'email' });
   assert.equal(admits(rules, { email: 'B.Simon@contoso.com.evil' }).allowed, false);
   assert.equal(admits(rules, { email: 'xB.Simon@contoso.com' }).allowed, false);
   assert.equal(admits(rules, { email: 'eve@contoso.com' }).allowed, false);
+  // What the log gets (the browser sees only the code).
+  assert.deepEqual(admits(rules, { email: 'Eve@contoso.com', groups: ['x'] }), {
+    allowed: false,
+    code: 'access_denied',
+    detail: 'eve@contoso.com (groups: 1) matches no ALLOW_* rule',
+  });
+  assert.equal(admits(rules, { email: null }).detail, 'a user without e-mail (groups: 0) matches no ALLOW_* rule');
+  // One rule of each of two kinds is still a rule set (no count cancels out to "no rules").
+  for (const mixed of [{ emails: 'boss@fabrikam.com', groups: 'Finance' }, { emailDomains: 'fabrikam.com', groups: 'Finance' }]) {
+    assert.equal(admits(accessRules(mixed), { email: 'eve@contoso.com' }).code, 'access_denied', JSON.stringify(mixed));
+  }
 });
 
 test('ALLOW_GROUPS: an object ID or a name from the groups claim; one matching rule of any kind suffices', () => {
   const id = '6f3e1b2a-0c4d-4e5f-8a9b-0c1d2e3f4a5b';
   const rules = accessRules({ groups: `${id.toUpperCase()}, Finance`, emails: 'boss@fabrikam.com' });
-  assert.equal(admits(rules, { email: 'eve@fabrikam.com', groups: [id] }).rule, 'group');
-  assert.equal(admits(rules, { email: 'eve@fabrikam.com', groups: ['finance'] }).rule, 'group');
-  assert.equal(admits(rules, { email: 'boss@fabrikam.com' }).rule, 'email');
+  assert.deepEqual(admits(rules, { email: 'eve@fabrikam.com', groups: [id] }), { allowed: true, rule: 'group' });
+  assert.deepEqual(admits(rules, { email: 'eve@fabrikam.com', groups: ['finance'] }), { allowed: true, rule: 'group' });
+  assert.deepEqual(admits(rules, { email: 'boss@fabrikam.com' }), { allowed: true, rule: 'email' });
   assert.equal(admits(rules, { email: 'eve@fabrikam.com', groups: ['Finance-Readers', `${id}x`] }).code, 'access_denied');
 });
 
