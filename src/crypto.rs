@@ -113,7 +113,7 @@ impl DigestAlgorithm {
 
 /// An incremental digest of one [`DigestAlgorithm`] (canonical XML is hashed as it is written,
 /// see [`crate::c14n::canonicalize_into`]).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub enum Hasher {
     /// SHA-1.
     Sha1(Sha1),
@@ -144,12 +144,6 @@ impl Hasher {
             Hasher::Sha384(h) => h.finalize().to_vec(),
             Hasher::Sha512(h) => h.finalize().to_vec(),
         }
-    }
-}
-
-impl fmt::Debug for Hasher {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Hasher")
     }
 }
 
@@ -264,8 +258,12 @@ fn digest_info_prefix(alg: DigestAlgorithm) -> &'static [u8] {
 }
 
 /// The EMSA-PKCS1-v1_5 encoding of `hash` (RFC 8017 §9.2) for a `len`-byte modulus:
-/// `00 01 FF…FF 00 DigestInfo`, at least 8 bytes of `FF`. `None` when the modulus is too short.
+/// `00 01 FF…FF 00 DigestInfo`, at least 8 bytes of `FF`. `None` when `hash` is not of the
+/// digest's length or the modulus is too short.
 fn emsa_pkcs1_v15(alg: DigestAlgorithm, hash: &[u8], len: usize) -> Option<Vec<u8>> {
+    if hash.len() != alg.output_len() {
+        return None;
+    }
     let prefix = digest_info_prefix(alg);
     let t_len = prefix.len() + hash.len();
     let padding = len.checked_sub(t_len + 3).filter(|p| *p >= 8)?;
@@ -302,7 +300,7 @@ fn without_leading_zeros(bytes: &[u8]) -> &[u8] {
 const MODULUS_BITS: core::ops::RangeInclusive<usize> = 1024..=8192;
 /// The largest public exponent accepted: 2^33 − 1, as *ring* and the `rsa` crate (a huge `e`
 /// is a denial-of-service vector, "RSADoS").
-const MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
+const MAX_PUBLIC_EXPONENT: u64 = 0x1_FFFF_FFFF;
 /// The DER content of the `rsaEncryption` OBJECT IDENTIFIER, 1.2.840.113549.1.1.1.
 const RSA_ENCRYPTION_OID: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
 
@@ -319,7 +317,7 @@ impl RsaPublicKey {
         let exponent = e
             .iter()
             .try_fold(0u64, |acc, byte| {
-                acc.checked_mul(256).map(|acc| acc | u64::from(*byte))
+                acc.checked_mul(256)?.checked_add(u64::from(*byte))
             })
             .filter(|e| *e >= 3 && *e <= MAX_PUBLIC_EXPONENT && e % 2 == 1)
             .ok_or_else(|| {
@@ -416,11 +414,7 @@ impl RsaPublicKey {
         hash: &[u8],
         signature: &[u8],
     ) -> Result<(), SignatureError> {
-        let digest = alg.digest_algorithm();
-        if hash.len() != digest.output_len() || signature.len() != self.modulus_len() {
-            return Err(SignatureError::InvalidSignature);
-        }
-        let expected = emsa_pkcs1_v15(digest, hash, self.modulus_len());
+        let expected = emsa_pkcs1_v15(alg.digest_algorithm(), hash, self.modulus_len());
         let encoded = self.modulus.public_op(signature);
         match (expected, encoded) {
             (Some(expected), Some(encoded)) if constant_time_eq(&expected, &encoded) => Ok(()),
@@ -900,6 +894,34 @@ mod tests {
                 key.verify(alg, MESSAGE, &bad),
                 Err(SignatureError::InvalidSignature)
             );
+        }
+        // verify_digest: the digest must be of the algorithm's length.
+        let hash = alg.digest_algorithm().digest(MESSAGE);
+        assert_eq!(key.verify_digest(alg, &hash, &sig), Ok(()));
+        for wrong in [
+            hash.get(1..).unwrap_or_default().to_vec(),
+            [hash.as_slice(), &[0]].concat(),
+            Vec::new(),
+        ] {
+            assert_eq!(
+                key.verify_digest(alg, &wrong, &sig),
+                Err(SignatureError::InvalidSignature)
+            );
+        }
+    }
+
+    /// The EMSA-PKCS1-v1_5 encoding is defined for a digest of the algorithm's length only.
+    #[test]
+    fn emsa_encoding_needs_a_digest_of_the_right_length() {
+        let digest = DigestAlgorithm::Sha256;
+        let Some(em) = emsa_pkcs1_v15(digest, &[7; 32], 256) else {
+            panic!("no encoding");
+        };
+        assert_eq!(em.len(), 256);
+        assert_eq!(em.get(..3), Some(&[0x00, 0x01, 0xff][..]));
+        assert_eq!(em.get(224..), Some(&[7; 32][..]));
+        for len in [31, 33, 20, 64] {
+            assert_eq!(emsa_pkcs1_v15(digest, &vec![7; len], 256), None, "{len}");
         }
     }
 

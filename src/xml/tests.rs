@@ -28,6 +28,22 @@ fn builds_namespace_aware_tree() {
     assert_eq!(doc.text(b), "t&<c>Au");
     let (_, ce) = doc.child_elements(doc.root()).nth(1).unwrap();
     assert_eq!(ce.namespace(), None);
+    // The names as messages and the pretty-printer write them.
+    assert_eq!(root.expanded_name(), "{urn:p}a");
+    assert_eq!(root.qualified_name(), "p:a");
+    assert_eq!(ce.expanded_name(), "c");
+    assert_eq!(ce.qualified_name(), "c");
+}
+
+#[test]
+fn namespaced_attributes_match_on_namespace_and_local_name() {
+    let doc =
+        parse("<a xmlns:p=\"urn:p\" xmlns:q=\"urn:q\" p:x=\"1\" q:y=\"2\" p:y=\"3\" y=\"4\"/>")
+            .unwrap();
+    let a = doc.element(doc.root()).unwrap();
+    assert_eq!(a.attribute_ns("urn:p", "y"), Some("3"));
+    assert_eq!(a.attribute_ns("urn:q", "x"), None);
+    assert_eq!(a.attribute("y"), Some("4"));
 }
 
 #[test]
@@ -141,4 +157,19 @@ fn descendants_in_document_order() {
         .filter_map(|n| doc.element(n).map(|e| e.local_name().to_owned()))
         .collect();
     assert_eq!(names, ["b", "c", "d"]);
+}
+
+#[test]
+fn ancestry_is_the_parent_chain() {
+    let doc = parse("<a><b><c/></b><d/></a>").unwrap();
+    let a = doc.root();
+    let (b, _) = doc.child_elements(a).next().unwrap();
+    let (d, _) = doc.child_elements(a).nth(1).unwrap();
+    let (c, _) = doc.child_elements(b).next().unwrap();
+    assert!(doc.is_ancestor_or_self(a, c));
+    assert!(doc.is_ancestor_or_self(b, c));
+    assert!(doc.is_ancestor_or_self(c, c));
+    assert!(!doc.is_ancestor_or_self(c, a));
+    assert!(!doc.is_ancestor_or_self(d, c));
+    assert!(!doc.is_ancestor_or_self(b, d));
 }
