@@ -150,6 +150,10 @@ test('PUBLIC_PATHS: dot segments and encodings an origin might decode do not lea
   }
   assert.equal(isPublicPath(prefixes, '/public/a%2fb'), true, 'an encoded slash that stays below is fine');
   assert.equal(isPublicPath(prefixes, '/public/100%25.png'), true, 'a literal % in a name');
+  // Up to three decodings are followed; still encoded after them, no reading is trusted.
+  assert.equal(isPublicPath(prefixes, '/public/a%252fb'), true, 'double encoding that stays below');
+  assert.equal(isPublicPath(prefixes, '/public/a%25252fb'), true, 'three decodings');
+  assert.equal(isPublicPath(prefixes, '/public/a%2525252fb'), false, 'still encoded after three decodings');
   assert.equal(isPublicPath(prefixes, '/public/a;v=1/b.css'), true, 'a path parameter that stays below');
   assert.equal(strictPath('/a/b/../../../c'), '/c');
   assert.equal(strictPath('/a//b/./c'), '/a/b/c');
