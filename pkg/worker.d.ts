@@ -113,7 +113,7 @@ export class Directory {
   /** Purges expired sessions. */
   alarm(): Promise<void>;
   /** Row counts and the schema version. */
-  stats(): Promise<{ schemaVersion: number; users: number; groups: number; members: number; sessions: number }>;
+  stats(): Promise<{ schemaVersion: number; users: number; groups: number; members: number; sessions: number; liveSessions: number }>;
 }
 
 /** The Worker as `wrangler.toml` runs it: `samlEdge()`. */

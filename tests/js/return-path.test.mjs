@@ -67,6 +67,7 @@ function checkProperties(input) {
 
 // RETURN_PATH_SPELLINGS: fewer for `make mutants-js`, which runs this file once per mutant.
 const SPELLINGS = Number(process.env.RETURN_PATH_SPELLINGS ?? 20_000);
+assert.ok(Number.isInteger(SPELLINGS) && SPELLINGS > 0, 'RETURN_PATH_SPELLINGS is a positive integer');
 
 test(`return path: ${SPELLINGS} generated spellings keep every property`, () => {
   const random = prng(0x5a3e1);

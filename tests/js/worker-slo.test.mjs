@@ -207,6 +207,11 @@ test('HTTP-POST: a posted LogoutRequest ends the NameID\'s sessions, a posted Lo
   answer = await first.request('/saml/slo', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(sent.form) });
   assert.equal(answer.status, 415);
   assert.equal(pageCode(await answer.text()), 'slo_binding_unsupported');
+  // A RelayState that the LogoutResponse could not carry back: refused before anything ends.
+  answer = await first.post('/saml/slo', { ...sent.form, RelayState: 'x'.repeat(3000) });
+  assert.deepEqual([answer.status, pageCode(await answer.text())], [400, 'invalid_form']);
+  answer = await first.post('/saml/slo', { ...sent.form, RelayState: 'a\u0085b' });
+  assert.deepEqual([answer.status, pageCode(await answer.text())], [400, 'invalid_form']);
   assert.equal((await first.request('/saml/session')).status, 200, 'nothing ended by refused messages');
 
   answer = await first.post('/saml/slo', sent.form);

@@ -22,6 +22,26 @@ export async function boundedBytes(request, limit) {
   return new Uint8Array(await new Blob(chunks).arrayBuffer());
 }
 
+/**
+ * Reads and drops a body that will not be used (up to `limit` bytes; a larger one is left): a
+ * peer still sending it when the answer comes would otherwise see its connection reset
+ * (ECONNRESET) instead of the answer.
+ */
+export async function discardBody(request, limit) {
+  const declared = Number(request.headers.get('Content-Length') ?? '0');
+  if (!request.body || declared > limit) return;
+  const reader = request.body.getReader();
+  for (let size = 0; ; ) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return;
+    }
+  }
+}
+
 /** The request body as UTF-8 text, or `null` when it is larger than `limit` bytes. */
 export async function boundedText(request, limit) {
   const bytes = await boundedBytes(request, limit);

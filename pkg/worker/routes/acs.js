@@ -1,9 +1,9 @@
 // POST /saml/acs: the Assertion Consumer Service. Checks the login cookie, verifies the
 // SAMLResponse for that request ID (the verifier, in Rust), applies the allow rules (access.js:
 // ALLOW_EMAILS, ALLOW_EMAIL_DOMAINS, ALLOW_GROUPS), records the assertion and request IDs in the
-// replay Durable Object while it registers the session in the directory (which, with
-// ACCESS_REQUIRES_PROVISIONING=true, admits only provisioned, active SCIM users; a replay revokes
-// that registration again), starts the session and answers 303 to the return path.
+// replay Durable Object, then registers the session in the directory (which, with
+// ACCESS_REQUIRES_PROVISIONING=true, admits only provisioned, active SCIM users), starts the
+// session and answers 303 to the return path.
 
 import { SamlError } from '../../workerd.js';
 import { evaluateAccess, subjectOf } from '../access.js';
@@ -11,8 +11,8 @@ import { ConfigProblem } from '../config.js';
 import { clearCookie, readCookie, setCookie } from '../cookies.js';
 import { SIGNED_IN } from '../do/directory.js';
 import { CONSUMED, replayGuard } from '../do/replay.js';
-import { boundedBytes, boundedText, mediaType } from '../lib/body.js';
-import { newSessionId, registryFor, revokeSession } from '../registry.js';
+import { boundedText, discardBody, mediaType } from '../lib/body.js';
+import { newSessionId, registryFor } from '../registry.js';
 import { emailOf, issueSession } from '../sessions.js';
 import { PURPOSE_LOGIN, TOKEN_MISSING, verifyToken } from '../tokens.js';
 
@@ -78,9 +78,7 @@ async function register(c, identity, exp) {
 /** Verifies the posted response and starts the session. */
 export async function acs(c) {
   if (mediaType(c.request) !== 'application/x-www-form-urlencoded') {
-    // Read (up to the form limit) and dropped, so that the client reads the answer rather than
-    // a connection reset.
-    await boundedBytes(c.request, MAX_FORM_BYTES);
+    await discardBody(c.request, MAX_FORM_BYTES);
     return c.refuse('invalid_form', `ACS called with Content-Type ${JSON.stringify(mediaType(c.request))}`);
   }
   const body = await boundedText(c.request, MAX_FORM_BYTES);
@@ -109,14 +107,14 @@ export async function acs(c) {
   const exp = Math.min(c.now + c.config.sessionTtlSeconds * 1000, sessionEnd);
   if (exp <= c.now) return c.refuse('session_expired', `SessionNotOnOrAfter ${identity.sessionNotOnOrAfter} has passed`);
 
-  // The replay record and the session's registration are two Durable Objects: ask both at once
-  // (one round trip less per sign-in). A replay refused leaves a registered session that no
-  // cookie will ever name; it is revoked before answering.
-  const [outcome, registered] = await Promise.all([consume(c, identity, pending), register(c, identity, exp)]);
+  // One after the other, not at once: a replay must reach the directory not at all (no session
+  // row to undo, no write per replayed response, no timing that tells whether the directory
+  // would admit the user).
+  const outcome = await consume(c, identity, pending);
   if (outcome !== CONSUMED) {
-    if (registered.session) await revokeSession(c, registered.session.sessionId, 'replayed');
     return c.refuse(outcome, `assertion ${identity.assertionId} (request ${pending.requestId}): ${outcome}`);
   }
+  const registered = await register(c, identity, exp);
   if (registered.outcome) return c.refuse(registered.outcome, registered.detail);
   const { token, dropped } = await issueSession(c.config, identity, c.now, exp, registered.session);
   if (dropped.length > 0) {

@@ -22,7 +22,7 @@
 // logout messages by redirect; other IdPs post them. The answer to a LogoutRequest is a redirect.
 
 import { clearCookie, readCookie, setCookie } from '../cookies.js';
-import { boundedBytes, boundedText, mediaType } from '../lib/body.js';
+import { boundedText, discardBody, mediaType } from '../lib/body.js';
 import { ASSERTION_REPLAYED, replayGuard } from '../do/replay.js';
 import { signedOutPage } from '../pages.js';
 import { revokeSession, revokeSessionsOf } from '../registry.js';
@@ -89,9 +89,7 @@ function redirectMessage(c) {
 /** The HTTP-POST message: the form's SAMLRequest or SAMLResponse, and RelayState. */
 async function postedMessage(c) {
   if (mediaType(c.request) !== 'application/x-www-form-urlencoded') {
-    // Read (up to the form limit) and dropped: a server that answers before the body is sent
-    // makes the peer's connection reset (ECONNRESET) before it reads the answer.
-    await boundedBytes(c.request, MAX_FORM_BYTES);
+    await discardBody(c.request, MAX_FORM_BYTES);
     return c.refuse('slo_binding_unsupported', `a logout POST of ${mediaType(c.request) || 'no media type'}`, { status: 415 });
   }
   const body = await boundedText(c.request, MAX_FORM_BYTES);
@@ -139,14 +137,28 @@ async function logoutRequest(c, input) {
     if (typeof error?.code !== 'string') throw error;
     return c.refuse(error.code, error.message);
   }
+  // A RelayState the LogoutResponse could not carry back (the Rust builder's rule: at most
+  // 2048 bytes, no control character) refuses the message before any session ends; the answer
+  // is built before anything ends too.
+  if (typeof request.relayState === 'string' && !isReturnableRelayState(request.relayState)) {
+    return c.refuse('invalid_form', `LogoutRequest ${request.id}: a RelayState of ${request.relayState.length} characters that cannot be returned`);
+  }
+  const answer = c.config.sp.logoutResponseUrl({ inResponseTo: request.id, relayState: request.relayState, now: c.now });
   if (await replayed(c, request)) return c.refuse('logout_replayed', `LogoutRequest ${request.id} seen before`);
   const revoked = await revokeSessionsOf(c, {
     nameId: request.nameId,
     ...(request.sessionIndexes.length > 0 ? { sessionIndexes: request.sessionIndexes } : {}),
   });
   c.log('single_logout_from_idp', { nameId: request.nameId, requestId: request.id, revoked });
-  const { url } = c.config.sp.logoutResponseUrl({ inResponseTo: request.id, relayState: request.relayState, now: c.now });
-  return c.redirect(url, 302, [clearCookie('session')]);
+  return c.redirect(answer.url, 302, [clearCookie('session')]);
+}
+
+/** Longest RelayState the LogoutResponse builder takes (src/saml/authn_request.rs MAX_RELAY_STATE_BYTES). */
+const MAX_RELAY_STATE_BYTES = 2048;
+
+/** Whether `relayState` can be returned in a LogoutResponse. */
+function isReturnableRelayState(relayState) {
+  return new TextEncoder().encode(relayState).length <= MAX_RELAY_STATE_BYTES && !/\p{Cc}/u.test(relayState);
 }
 
 /** Records the LogoutRequest's ID until it can no longer be accepted; true when seen before. */
