@@ -482,11 +482,12 @@ mod signing {
                 field: FIELD,
                 detail,
             })?;
-            let mut keys = blocks
+            let keys: Vec<&crate::encoding::PemBlock<'_>> = blocks
                 .iter()
-                .filter(|block| block.label == "PRIVATE KEY" || block.label == "RSA PRIVATE KEY");
-            let (Some(block), None) = (keys.next(), keys.next()) else {
-                return Err(missing_key_detail(&blocks));
+                .filter(|block| block.label == "PRIVATE KEY" || block.label == "RSA PRIVATE KEY")
+                .collect();
+            let [block] = keys.as_slice() else {
+                return Err(missing_key_detail(&blocks, keys.len()));
             };
             let der = decode_base64(block.body, MAX_KEY_DER_BYTES).map_err(|err| {
                 ConfigError::Invalid {
@@ -560,19 +561,21 @@ mod signing {
         }
     }
 
-    /// The error for a PEM text without exactly one usable private-key block.
-    fn missing_key_detail(blocks: &[crate::encoding::PemBlock<'_>]) -> ConfigError {
-        let count = blocks
-            .iter()
-            .filter(|block| block.label == "PRIVATE KEY" || block.label == "RSA PRIVATE KEY")
-            .count();
-        let detail = if count > 1 {
-            "the text contains more than one private key; give exactly one".to_owned()
-        } else if blocks.iter().any(|b| b.label == "ENCRYPTED PRIVATE KEY") {
-            "the private key is encrypted; give it unencrypted (openssl pkcs8 -nocrypt)".to_owned()
-        } else {
-            let labels: Vec<&str> = blocks.iter().map(|block| block.label).collect();
-            format!("expected a PEM block \"PRIVATE KEY\" or \"RSA PRIVATE KEY\", found {labels:?}")
+    /// The error for a PEM text with `keys` usable private-key blocks, not exactly one.
+    fn missing_key_detail(blocks: &[crate::encoding::PemBlock<'_>], keys: usize) -> ConfigError {
+        let encrypted = blocks.iter().any(|b| b.label == "ENCRYPTED PRIVATE KEY");
+        let detail = match keys {
+            0 if encrypted => {
+                "the private key is encrypted; give it unencrypted (openssl pkcs8 -nocrypt)"
+                    .to_owned()
+            }
+            0 => {
+                let labels: Vec<&str> = blocks.iter().map(|block| block.label).collect();
+                format!(
+                    "expected a PEM block \"PRIVATE KEY\" or \"RSA PRIVATE KEY\", found {labels:?}"
+                )
+            }
+            _ => "the text contains more than one private key; give exactly one".to_owned(),
         };
         ConfigError::Invalid {
             field: FIELD,

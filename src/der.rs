@@ -68,7 +68,7 @@ impl<'a> Reader<'a> {
             let (bytes, after) = after_first.split_at_checked(count)?;
             let len = bytes
                 .iter()
-                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+                .fold(0usize, |acc, b| (acc << 8) + usize::from(*b));
             (len, after)
         };
         let (content, rest) = after_len.split_at_checked(len)?;
@@ -118,7 +118,7 @@ pub(crate) fn oid_string(content: &[u8]) -> Option<String> {
         if value > (u64::MAX >> 7) {
             return None;
         }
-        value = (value << 7) | u64::from(byte & 0x7F);
+        value = (value << 7) + u64::from(byte & 0x7F);
         pending = byte & 0x80 != 0;
         if !pending {
             if arcs.is_empty() {
@@ -208,6 +208,19 @@ mod tests {
         ] {
             assert!(Reader::new(bad).next().is_none(), "{bad:?}");
         }
+        // 0x80 is the indefinite length, never a short length of 128.
+        let mut indefinite = vec![0x04, 0x80];
+        indefinite.extend([7u8; 130]);
+        assert!(Reader::new(&indefinite).next().is_none());
+        // Up to four length bytes.
+        let four = [0x04, 0x84, 0x00, 0x00, 0x01, 0x02, 9];
+        let mut with_content = four.to_vec();
+        with_content.extend([5u8; 0x101]);
+        assert_eq!(
+            Reader::new(&with_content).next().map(|t| t.content.len()),
+            Some(0x102)
+        );
+        assert!(Reader::new(&four).next().is_none());
         let mut r = Reader::new(&[0x05, 0x00]);
         assert!(r.optional(INTEGER).is_none());
         assert!(r.optional(NULL).is_some());
@@ -224,6 +237,24 @@ mod tests {
         );
         assert_eq!(oid_string(&[0x55, 0x04, 0x03]).as_deref(), Some("2.5.4.3"));
         assert_eq!(oid_string(&[0x86]), None);
+        assert_eq!(oid_string(&[]), None);
+        assert_eq!(
+            oid_string(&[0x55, 0x04, 0x83]),
+            None,
+            "a truncated last arc"
+        );
+        // An arc of u64::MAX is read; one above it is refused, not wrapped.
+        let max = [
+            0x2A, 0x81, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,
+        ];
+        assert_eq!(
+            oid_string(&max).as_deref(),
+            Some("1.2.18446744073709551615")
+        );
+        let above = [
+            0x2A, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
+        ];
+        assert_eq!(oid_string(&above), None);
         let t = |tag, s: &str| {
             time(&Tlv {
                 tag,
@@ -235,11 +266,23 @@ mod tests {
         assert_eq!(t(GENERALIZED_TIME, "20500101000000Z"), Some(2_524_608_000));
         assert_eq!(t(UTC_TIME, "700101000000Z"), Some(0));
         assert_eq!(t(UTC_TIME, "491231235959Z"), Some(2_524_607_999));
+        assert_eq!(t(UTC_TIME, "500101000000Z"), Some(-631_152_000), "1950");
+        assert_eq!(
+            t(UTC_TIME, "221231235960Z"),
+            Some(1_672_531_200),
+            "a leap second"
+        );
         for bad in [
             "220223092137",
             "2202230921Z",
             "221323092137Z",
             "22022309213+Z",
+            "220223242137Z",
+            "220223096037Z",
+            "220223092161Z",
+            "220200092137Z",
+            "220232092137Z",
+            "220023092137Z",
         ] {
             assert_eq!(t(UTC_TIME, bad), None, "{bad}");
         }
