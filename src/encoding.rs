@@ -247,7 +247,7 @@ pub fn percent_decode(s: &str, plus_as_space: bool) -> Result<String, Error> {
                 let high = bytes.next().and_then(hex_value);
                 let low = bytes.next().and_then(hex_value);
                 match (high, low) {
-                    (Some(high), Some(low)) => out.push((high << 4) | low),
+                    (Some(high), Some(low)) => out.push((high << 4) + low),
                     _ => return Err(invalid_form("a % is not followed by two hex digits")),
                 }
             }

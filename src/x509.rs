@@ -442,9 +442,33 @@ mod tests {
         assert!(!looks_like_der(&[0x30]));
     }
 
+    /// The admin reads which kind of key the uploaded certificate holds.
     #[test]
     fn key_type_names() {
-        assert_eq!(key_type_name("1.2.840.10045.2.1"), "an elliptic-curve key");
-        assert_eq!(key_type_name("1.2.3"), "an unsupported key type");
+        for (oid, name) in [
+            ("1.2.840.10045.2.1", "an elliptic-curve key"),
+            ("1.2.840.113549.1.1.10", "an RSA-PSS key"),
+            ("1.3.101.112", "an Ed25519 key"),
+            ("1.3.101.113", "an Ed448 key"),
+            ("1.2.840.10040.4.1", "a DSA key"),
+            ("1.2.3", "an unsupported key type"),
+        ] {
+            assert_eq!(key_type_name(oid), name, "{oid}");
+        }
+    }
+
+    /// Empty and oversized certificate text each say so.
+    #[test]
+    fn base64_certificate_errors_say_what_is_wrong() {
+        let detail = |text: &str| match Certificate::from_pem_or_base64(text) {
+            Err(ConfigError::InvalidCertificate { detail }) => detail,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(detail("  \n "), "the certificate text is empty");
+        assert_eq!(
+            detail(&"A".repeat(MAX_CERT_BYTES * 2)),
+            format!("the certificate is larger than {MAX_CERT_BYTES} bytes")
+        );
+        assert_eq!(detail("MII!"), "the certificate text is not valid base64");
     }
 }
