@@ -99,6 +99,8 @@ fn redirect_request_decodes_independently_with_every_attribute() {
         )
         .expect("request");
     assert_eq!(request.id(), "_8f017a33c45e92100bee712d64a905d8");
+    assert_eq!(request.destination(), SSO_URL);
+    assert_eq!(request.relay_state(), Some(RELAY_STATE));
     let url = request.redirect_url().expect("url");
     let dir = TempDir::new("redirect");
     let decoded = decode(&["redirect", &url, path_str(dir.path())]);

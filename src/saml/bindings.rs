@@ -517,6 +517,50 @@ mod tests {
         );
     }
 
+    /// Each cap admits exactly its size: the query (with or without its `?`) and the text the
+    /// caller inflated.
+    #[test]
+    fn caps_admit_their_exact_size() {
+        let query = redirect_query(MessageParam::Request, XML, Some("r"));
+        let exact = Limits {
+            max_input_bytes: query.len(),
+            max_inflated_bytes: XML.len(),
+            ..Limits::default()
+        };
+        let one_less = Limits {
+            max_input_bytes: query.len() - 1,
+            max_inflated_bytes: XML.len() - 1,
+            ..Limits::default()
+        };
+        let input_limit = Some(Error::LimitExceeded {
+            limit: "max_input_bytes",
+            max: query.len() - 1,
+        });
+        assert!(RedirectMessage::decode(&query, &exact).is_ok());
+        assert!(RedirectMessage::decode(&format!("?{query}"), &exact).is_ok());
+        assert_eq!(
+            RedirectMessage::decode(&query, &one_less).err(),
+            input_limit
+        );
+        let inflated = Limits {
+            max_inflated_bytes: XML.len(),
+            ..Limits::default()
+        };
+        let decoded = RedirectMessage::decode_inflated(&query, &inflated, XML);
+        assert_eq!(decoded.ok().map(|m| m.xml().to_vec()), Some(XML.to_vec()));
+        let smaller = Limits {
+            max_inflated_bytes: XML.len() - 1,
+            ..Limits::default()
+        };
+        assert_eq!(
+            RedirectMessage::decode_inflated(&query, &smaller, XML).err(),
+            Some(Error::LimitExceeded {
+                limit: "max_inflated_bytes",
+                max: XML.len() - 1,
+            })
+        );
+    }
+
     #[test]
     fn signed_octets_use_raw_values_in_spec_order() {
         let message = crate::encoding::lower_percent_escapes(&percent_encode_query_component(
