@@ -101,6 +101,23 @@ fn manifest_metadata_imports_with_every_signing_certificate() {
     }
 }
 
+/// Aggregates are large: the metadata limit is 4 MiB, not the 1 MiB of a SAML response.
+#[test]
+fn metadata_documents_up_to_four_mebibytes() {
+    let xml = String::from_utf8(common::fixture_bytes(WSFED)).expect("utf-8");
+    let padded = |size: usize| {
+        let comment = format!("<!--{}-->", "x".repeat(size - xml.len()));
+        xml.replacen("?>", &format!("?>{comment}"), 1)
+    };
+    let three = padded(3 << 20);
+    assert!(parse_idp_metadata(three.as_bytes(), None).is_ok());
+    let over = padded((4 << 20) + 1);
+    assert_eq!(
+        code(parse_idp_metadata(over.as_bytes(), None)),
+        Some("limit_exceeded")
+    );
+}
+
 #[test]
 fn entra_metadata_endpoints_and_certificates() {
     let xml = common::fixture_bytes(WSFED);

@@ -517,6 +517,15 @@ mod tests {
         );
     }
 
+    /// Every character that could end or open something in a double-quoted attribute.
+    #[test]
+    fn html_attribute_escaping() {
+        assert_eq!(
+            escape_html_attribute("a&b<c>d\"e'f"),
+            "a&amp;b&lt;c&gt;d&quot;e&#39;f"
+        );
+    }
+
     /// Each cap admits exactly its size: the query (with or without its `?`) and the text the
     /// caller inflated.
     #[test]
@@ -573,6 +582,7 @@ mod tests {
             panic!("lower-case escapes must decode");
         };
         assert_eq!(decoded.xml(), XML);
+        assert!(decoded.is_signed());
         assert_eq!(decoded.param(), MessageParam::Response);
         assert_eq!(
             decoded.signed_octets().unwrap_or_default(),

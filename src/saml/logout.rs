@@ -810,8 +810,19 @@ mod tests {
             decoded.and_then(|d| d.relay_state().map(str::to_owned)),
             Some("/x".into())
         );
+        assert!(!request.is_signed());
+        // The HTTP-POST form: the IdP's SLO URL, the message, the RelayState.
+        let html = request.post_form_html(None).unwrap_or_default();
+        assert!(html.contains(&format!("action=\"{IDP_SLO}\"")), "{html}");
+        let post_xml = request.post_xml().unwrap_or_default();
+        assert!(html.contains(&format!(
+            "name=\"SAMLRequest\" value=\"{}\"",
+            encode_base64(post_xml.as_bytes())
+        )));
+        assert!(html.contains("name=\"RelayState\" value=\"/x\""), "{html}");
         // Signed with the SP key: our own verifier accepts the query signature.
         let signed = request.signed_with(credentials());
+        assert!(signed.is_signed());
         let url = signed.redirect_url().unwrap_or_default();
         let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
         let certs: Vec<Certificate> = credentials().certificate().cloned().into_iter().collect();
@@ -920,6 +931,35 @@ mod tests {
             verify(&signed_query("SAMLResponse", &good, None, false)),
             Some("not_a_logout_message")
         );
+        // The Issuer may say it is an entity name, nothing else.
+        for (format, expected) in [
+            ("urn:oasis:names:tc:SAML:2.0:nameid-format:entity", None),
+            (
+                "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+                Some("issuer_mismatch"),
+            ),
+        ] {
+            let xml = good.replace(
+                "<saml:Issuer>",
+                &format!("<saml:Issuer Format=\"{format}\">"),
+            );
+            assert_eq!(
+                verify(&signed_query("SAMLRequest", &xml, None, false)),
+                expected
+            );
+        }
+        // IssueInstant exactly at now + skew (180 s) is still acceptable; a second later, not.
+        for (instant, expected) in [
+            ("2023-11-14T22:16:20Z", None),
+            ("2023-11-14T22:16:21Z", Some("message_not_yet_valid")),
+        ] {
+            let xml = idp_request(IDP, SLO, instant);
+            assert_eq!(
+                verify(&signed_query("SAMLRequest", &xml, None, false)),
+                expected,
+                "{instant}"
+            );
+        }
     }
 
     #[test]
@@ -1050,6 +1090,11 @@ mod tests {
         };
         assert_eq!(post(&signed), None);
         assert_eq!(post(&xml), Some("signature_missing"));
+        // Validly signed, but not directly after the Issuer.
+        let late = xml.find("<samlp:SessionIndex").unwrap_or_default();
+        let misplaced =
+            crate::saml::signer::sign_enveloped(&xml, late, &credentials()).unwrap_or_default();
+        assert_eq!(post(&misplaced), Some("signature_misplaced"));
         assert_eq!(
             post(&signed.replace("b@contoso.com", "admin@contoso.com")),
             Some("digest_mismatch")
