@@ -31,7 +31,7 @@ use crate::error::ConfigError;
 use crate::time::UnixTime;
 
 /// Largest accepted DER certificate (real ones are 1–3 KiB).
-const MAX_CERT_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_CERT_BYTES: usize = 64 * 1024;
 
 /// The PEM label of a certificate block.
 const PEM_LABEL: &str = "CERTIFICATE";

@@ -230,6 +230,18 @@ fn signature_placement_is_strict() {
         code(verified(unsigned.as_bytes(), &trusted)),
         Some("metadata_signature_missing")
     );
+    let message = |xml: &str| {
+        verified(xml.as_bytes(), &trusted)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        message(&unsigned)
+            .contains("no Signature in the EntityDescriptor or an enclosing EntitiesDescriptor"),
+        "{}",
+        message(&unsigned)
+    );
     assert!(parse_idp_metadata(unsigned.as_bytes(), None).is_ok());
     // Doubled (the second copy is not the first child).
     let doubled = format!("{before}{signature}{signature}{after}");
@@ -237,6 +249,7 @@ fn signature_placement_is_strict() {
         code(verified(doubled.as_bytes(), &trusted)),
         Some("metadata_signature_missing")
     );
+    assert!(message(&doubled).contains("the EntityDescriptor has more than one Signature"));
     // A Signature only inside the IDPSSODescriptor does not sign the entity.
     let inside = unsigned.replacen(
         "<IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">",
@@ -277,6 +290,17 @@ fn entities_descriptor_picks_by_entity_id() {
     assert_eq!(
         parse_idp_metadata(xml, None).err().map(|e| e.code()),
         Some("config_invalid")
+    );
+    let message = |entity: Option<&str>| {
+        parse_idp_metadata(xml, entity)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    assert!(message(None).contains("several entities with an IDPSSODescriptor"));
+    assert!(
+        message(Some("https://unknown.example/"))
+            .contains("no IDPSSODescriptor for the entity \"https://unknown.example/\"")
     );
     let perl = parse_idp_metadata(xml, Some(PERL_ENTITY)).expect("perl entity");
     assert_eq!(perl.entity_id, PERL_ENTITY);

@@ -292,7 +292,7 @@ pub(crate) fn signing_certificates(
             {
                 continue;
             }
-            let der = decode_base64(&doc.text(node), 64 * 1024)
+            let der = decode_base64(&doc.text(node), crate::x509::MAX_CERT_BYTES)
                 .map_err(|_| invalid("an X509Certificate is not base64"))?;
             let certificate = Certificate::from_der(&der)?;
             if !certificates.iter().any(|c| c.der() == certificate.der()) {

@@ -273,8 +273,9 @@ fn encryption_certificates(
                 .element(node)
                 .is_some_and(|e| e.is(DSIG_NS, "X509Certificate"))
             {
-                let der = crate::encoding::decode_base64(&doc.text(node), 64 * 1024)
-                    .map_err(|_| metadata::invalid("an X509Certificate is not base64"))?;
+                let der =
+                    crate::encoding::decode_base64(&doc.text(node), crate::x509::MAX_CERT_BYTES)
+                        .map_err(|_| metadata::invalid("an X509Certificate is not base64"))?;
                 let certificate = Certificate::from_der(&der)?;
                 if !certificates.iter().any(|c| c.der() == certificate.der()) {
                     certificates.push(certificate);
@@ -415,6 +416,16 @@ mod tests {
         };
         assert_eq!(read.encryption_certificates, certificates);
         assert!(read.signing_certificates.is_empty());
+        // A certificate published twice is read once.
+        let twice = [certificates.clone(), certificates.clone()].concat();
+        metadata.encryption_certificates = &twice;
+        let xml_twice = metadata.to_xml().unwrap_or_default();
+        assert_eq!(xml_twice.matches("use=\"encryption\"").count(), 2);
+        let read_twice = parse_sp_metadata(xml_twice.as_bytes(), &MetadataOptions::default());
+        assert_eq!(
+            read_twice.ok().map(|r| r.encryption_certificates),
+            Some(certificates.clone())
+        );
         // Schema order: KeyDescriptor before NameIDFormat and the ACS.
         let key = xml.find("KeyDescriptor").unwrap_or(usize::MAX);
         assert!(key < xml.find("NameIDFormat").unwrap_or(0));
