@@ -143,6 +143,13 @@ mod tests {
     fn entity_ids() {
         assert_eq!(check_entity_id("e", "https://app.example.com/saml"), Ok(()));
         assert_eq!(check_entity_id("e", "spn:1234"), Ok(()));
+        // The limit counts characters, and admits exactly MAX_ENTITY_ID_CHARS of them.
+        let longest = format!("urn:{}", "é".repeat(MAX_ENTITY_ID_CHARS - 4));
+        assert_eq!(check_entity_id("e", &longest), Ok(()));
+        assert_eq!(
+            code(check_entity_id("e", &format!("{longest}x"))),
+            Some("config_invalid")
+        );
         assert_eq!(code(check_entity_id("e", "")), Some("config_missing"));
         for bad in [" x", "x ", "a\u{1}b", &"x".repeat(1025)] {
             assert_eq!(code(check_entity_id("e", bad)), Some("config_invalid"));
