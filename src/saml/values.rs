@@ -163,5 +163,8 @@ mod tests {
         assert_eq!(check_text("t", "/app?x=1 y", 80), Ok(()));
         assert_eq!(code(check_text("t", "a\nb", 80)), Some("config_invalid"));
         assert_eq!(code(check_text("t", "abc", 2)), Some("config_invalid"));
+        // The limit is in bytes and admits exactly `max` of them.
+        assert_eq!(check_text("t", "é", 2), Ok(()));
+        assert_eq!(code(check_text("t", "éa", 2)), Some("config_invalid"));
     }
 }

@@ -159,6 +159,50 @@ fn descendants_in_document_order() {
     assert_eq!(names, ["b", "c", "d"]);
 }
 
+/// A character reference is `&#` digits `;` or `&#x` hex digits `;` and nothing else: not
+/// the sign or the empty number that Rust's integer parsers would take.
+#[test]
+fn character_references_are_digits_only() {
+    assert_eq!(
+        parse("<a>&#x41;&#65;</a>")
+            .map(|d| d.text(d.root()))
+            .ok()
+            .as_deref(),
+        Some("AA")
+    );
+    let invalid = code("<a>&#xZZ;</a>");
+    assert_ne!(invalid, "ok");
+    for bad in [
+        "<a>&#x+41;</a>",
+        "<a>&#+65;</a>",
+        "<a>&#x;</a>",
+        "<a>&#;</a>",
+    ] {
+        assert_eq!(code(bad), invalid, "{bad}");
+    }
+}
+
+/// The document size limit admits exactly `max_xml_bytes`.
+#[test]
+fn size_limit_admits_its_exact_size() {
+    let xml = "<a>0123456789</a>";
+    let exact = Limits {
+        max_xml_bytes: xml.len(),
+        ..Limits::default()
+    };
+    assert!(Document::parse(xml.as_bytes(), &exact).is_ok());
+    let under = Limits {
+        max_xml_bytes: xml.len() - 1,
+        ..Limits::default()
+    };
+    assert_eq!(
+        Document::parse(xml.as_bytes(), &under)
+            .err()
+            .map(|e| e.code()),
+        Some("limit_exceeded")
+    );
+}
+
 #[test]
 fn ancestry_is_the_parent_chain() {
     let doc = parse("<a><b><c/></b><d/></a>").unwrap();
