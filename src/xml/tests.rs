@@ -217,3 +217,43 @@ fn ancestry_is_the_parent_chain() {
     assert!(!doc.is_ancestor_or_self(d, c));
     assert!(!doc.is_ancestor_or_self(b, d));
 }
+
+/// The XML declaration only at byte 0; the target `xml` in no case for a processing
+/// instruction; positions in the messages are byte offsets.
+#[test]
+fn declaration_and_processing_instruction_targets() {
+    let message = |xml: &str| parse(xml).err().map(|e| e.to_string());
+    for xml in [
+        " <?xml version=\"1.0\"?><a/>",
+        "\n<?xml version=\"1.0\"?><a/>",
+    ] {
+        assert_eq!(
+            message(xml).as_deref(),
+            Some("the XML is not well-formed at byte 1: XML declaration not at the start")
+        );
+    }
+    for xml in ["<a><?XML x?></a>", "<a><?xMl x?></a>", "<a><?1x?></a>"] {
+        assert_eq!(
+            message(xml).as_deref(),
+            Some("the XML is not well-formed at byte 3: invalid processing instruction target"),
+            "{xml}"
+        );
+    }
+    assert!(parse("<a><?xml-stylesheet x?></a>").is_ok());
+}
+
+/// Attribute names are held to `max_name_bytes`, which admits exactly its size.
+#[test]
+fn attribute_names_up_to_the_name_limit() {
+    let limits = Limits {
+        max_name_bytes: 5,
+        ..Limits::default()
+    };
+    assert!(Document::parse(b"<a abcde=\"1\"/>", &limits).is_ok());
+    assert_eq!(
+        Document::parse(b"<a abcdef=\"1\"/>", &limits)
+            .err()
+            .map(|e| e.code()),
+        Some("limit_exceeded")
+    );
+}
