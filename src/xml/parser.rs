@@ -622,7 +622,6 @@ fn check_declaration(prefix: Option<&str>, uri: String) -> Result<NamespaceDecl,
         Some("xml") if uri != XML_NAMESPACE => {
             return Err(invalid("the prefix xml cannot be rebound".into()));
         }
-        Some("xml") => {}
         Some(p) if uri.is_empty() => {
             return Err(invalid(format!(
                 "xmlns:{p}=\"\" (undeclaring a prefix is not allowed in XML 1.0)"

@@ -242,6 +242,19 @@ fn declaration_and_processing_instruction_targets() {
     assert!(parse("<a><?xml-stylesheet x?></a>").is_ok());
 }
 
+/// `xml` may be declared, but only with its own namespace name.
+#[test]
+fn the_xml_prefix_keeps_its_namespace() {
+    assert!(
+        parse("<a xmlns:xml=\"http://www.w3.org/XML/1998/namespace\" xml:lang=\"en\"/>").is_ok()
+    );
+    assert_eq!(
+        code("<a xmlns:xml=\"urn:other\"/>"),
+        code("<a xmlns:xmlns=\"urn:other\"/>")
+    );
+    assert_ne!(code("<a xmlns:xml=\"urn:other\"/>"), "ok");
+}
+
 /// Attribute names are held to `max_name_bytes`, which admits exactly its size.
 #[test]
 fn attribute_names_up_to_the_name_limit() {
