@@ -20,19 +20,19 @@
 type Limb = u64;
 type Wide = u128;
 
-/// The full product of two limbs. Natively one multiplication instruction.
-#[cfg(not(target_arch = "wasm32"))]
+/// The full product of two limbs: natively one multiplication instruction. wasm32 has 64-bit
+/// multiplication but no 64×64→128, and LLVM lowers a `u128` product to a call to `__multi3`:
+/// four 32×32→64 products inline instead.
 #[inline(always)]
 fn mul_wide(a: Limb, b: Limb) -> Wide {
-    Wide::from(a) * Wide::from(b)
-}
-
-/// The full product of two limbs. wasm32 has 64-bit multiplication but no 64×64→128, and LLVM
-/// lowers a `u128` product to a call to `__multi3`: four 32×32→64 products inline instead.
-#[cfg(target_arch = "wasm32")]
-#[inline(always)]
-fn mul_wide(a: Limb, b: Limb) -> Wide {
-    mul_64x64_by_halves(a, b)
+    #[cfg(target_arch = "wasm32")]
+    {
+        mul_64x64_by_halves(a, b)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Wide::from(a) * Wide::from(b)
+    }
 }
 
 /// `a·b` from four 32×32→64 products (schoolbook on 32-bit halves; no step overflows: each

@@ -253,6 +253,14 @@ fn the_xml_prefix_keeps_its_namespace() {
         code("<a xmlns:xmlns=\"urn:other\"/>")
     );
     assert_ne!(code("<a xmlns:xml=\"urn:other\"/>"), "ok");
+    // Undeclaring a prefix is XML 1.1 only, and the message says so.
+    let undeclared = parse("<a xmlns:p=\"\"/>").err().map(|e| e.to_string());
+    assert!(
+        undeclared
+            .as_deref()
+            .is_some_and(|m| m.contains("undeclaring a prefix is not allowed in XML 1.0")),
+        "{undeclared:?}"
+    );
 }
 
 /// Attribute names are held to `max_name_bytes`, which admits exactly its size.
@@ -268,5 +276,20 @@ fn attribute_names_up_to_the_name_limit() {
             .err()
             .map(|e| e.code()),
         Some("limit_exceeded")
+    );
+}
+
+/// The `inspect` rendering: indented by depth, short text inline, white-space text dropped,
+/// values escaped (including `>` and white space in attributes).
+#[test]
+fn pretty_printing_for_people() {
+    let doc = parse(
+        "<p:a xmlns:p=\"urn:p\" v=\"1&gt;0&#xD;\"><b>t</b><c><d x=\"&lt;\"/></c>\n  <e><f/><!--n--><?pi d?></e></p:a>",
+    )
+    .unwrap();
+    assert_eq!(
+        writer::pretty(&doc),
+        "<p:a xmlns:p=\"urn:p\" v=\"1&gt;0&#xD;\">\n  <b>t</b>\n  <c>\n    <d x=\"&lt;\"/>\n  </c>\n  \
+         <e>\n    <f/>\n    <!--n-->\n    <?pi d?>\n  </e>\n</p:a>\n"
     );
 }
