@@ -48,9 +48,9 @@ fn mul_64x64_by_halves(a: u64, b: u64) -> u128 {
     let p10 = a1 * b0;
     let p11 = a1 * b1;
     let mid = (p00 >> 32) + (p01 & LOW) + (p10 & LOW);
-    let low = (p00 & LOW) | (mid << 32);
+    let low = (p00 & LOW) + (mid << 32);
     let high = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-    (u128::from(high) << 64) | u128::from(low)
+    (u128::from(high) << 64) + u128::from(low)
 }
 
 include!("modexp_impl.rs");
