@@ -155,9 +155,10 @@ fn normalize_attribute_value(raw: &str, position: u64) -> Result<String, Error> 
     Ok(out)
 }
 
-/// The XML declaration: only as the very first thing, version 1.0, encoding UTF-8 if given.
-fn check_xml_declaration(decl: &BytesDecl<'_>, position: u64, first: bool) -> Result<(), Error> {
-    if !first || position != 0 {
+/// The XML declaration: only as the very first thing (byte 0: every event before it would have
+/// taken at least one byte), version 1.0, encoding UTF-8 if given.
+fn check_xml_declaration(decl: &BytesDecl<'_>, position: u64) -> Result<(), Error> {
+    if position != 0 {
         return Err(malformed(
             Part::Xml { position },
             "XML declaration not at the start",
@@ -193,7 +194,6 @@ struct Builder<'a> {
     stack: Vec<Open>,
     root: Option<NodeId>,
     root_closed: bool,
-    seen_event: bool,
     ids: HashSet<String>,
 }
 
@@ -214,7 +214,6 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             root: None,
             root_closed: false,
-            seen_event: false,
             ids: HashSet::new(),
         }
     }
@@ -237,20 +236,17 @@ impl<'a> Builder<'a> {
                     ));
                 }
             };
-            let first = !self.seen_event;
-            self.seen_event = true;
-            if !self.event(event, start_position, first)? {
+            if !self.event(event, start_position)? {
                 break;
             }
         }
         self.finish()
     }
 
-    /// Handles one event that starts at byte `position`; `first` is true for the document's
-    /// first event. `Ok(false)` at the end of the input.
-    fn event(&mut self, event: Event<'_>, position: u64, first: bool) -> Result<bool, Error> {
+    /// Handles one event that starts at byte `position`. `Ok(false)` at the end of the input.
+    fn event(&mut self, event: Event<'_>, position: u64) -> Result<bool, Error> {
         match event {
-            Event::Decl(decl) => check_xml_declaration(&decl, position, first)?,
+            Event::Decl(decl) => check_xml_declaration(&decl, position)?,
             Event::DocType(_) => return Err(XmlError::DoctypeForbidden.into()),
             Event::Start(start) => self.open(&start, position)?,
             Event::Empty(start) => {
