@@ -62,6 +62,25 @@ const LOGOUT_RESPONSE_KEYS: &[&str] = &["inResponseTo", "status", "relayState", 
 /// Keys of the `options` of `verifyLogoutRequest` and `verifyLogoutResponse`.
 const VERIFY_LOGOUT_KEYS: &[&str] = &["requestId", "now"];
 
+/// The options of `verifyLogoutRequest` and `verifyLogoutRequestPost`: `now` (optional object).
+fn logout_request_options(options: &JsValue) -> Result<UnixTime, Error> {
+    let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, true)?;
+    convert::now(options.get("now")?)
+}
+
+/// The options of `verifyLogoutResponse` and `verifyLogoutResponsePost`: `now` and the
+/// required `requestId` of the LogoutRequest sent.
+fn logout_response_options(options: &JsValue) -> Result<(UnixTime, String), Error> {
+    let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, false)?;
+    let now = convert::now(options.get("now")?)?;
+    let request_id = options.string("requestId", "options.requestId")?.ok_or(
+        crate::error::ConfigError::Missing {
+            field: "options.requestId",
+        },
+    )?;
+    Ok((now, request_id))
+}
+
 /// Keys of the `options` of `verifyPostResponse` and `inspect`.
 const VERIFY_KEYS: &[&str] = &["requestId", "now", "decryptionKeys"];
 /// Keys of the `options` of `loginRedirect`.
@@ -354,8 +373,7 @@ impl WasmServiceProvider {
         options: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let run = || {
-            let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, true)?;
-            let now = convert::now(options.get("now")?)?;
+            let now = logout_request_options(options)?;
             let query = convert::saml_response(query, self.max_input_bytes)?;
             let request = self
                 .inner
@@ -375,13 +393,7 @@ impl WasmServiceProvider {
         options: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let run = || {
-            let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, false)?;
-            let now = convert::now(options.get("now")?)?;
-            let request_id = options.string("requestId", "options.requestId")?.ok_or(
-                crate::error::ConfigError::Missing {
-                    field: "options.requestId",
-                },
-            )?;
+            let (now, request_id) = logout_response_options(options)?;
             let query = convert::saml_response(query, self.max_input_bytes)?;
             let response =
                 self.inner
@@ -401,8 +413,7 @@ impl WasmServiceProvider {
         options: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let run = || {
-            let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, true)?;
-            let now = convert::now(options.get("now")?)?;
+            let now = logout_request_options(options)?;
             let message = convert::saml_response(message, self.max_input_bytes)?;
             let binding = LogoutBinding::Post {
                 message: &message,
@@ -424,13 +435,7 @@ impl WasmServiceProvider {
         options: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let run = || {
-            let options = JsRecord::new(options, "options", VERIFY_LOGOUT_KEYS, false)?;
-            let now = convert::now(options.get("now")?)?;
-            let request_id = options.string("requestId", "options.requestId")?.ok_or(
-                crate::error::ConfigError::Missing {
-                    field: "options.requestId",
-                },
-            )?;
+            let (now, request_id) = logout_response_options(options)?;
             let message = convert::saml_response(message, self.max_input_bytes)?;
             let binding = LogoutBinding::Post {
                 message: &message,
