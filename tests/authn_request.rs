@@ -236,22 +236,6 @@ fn signed_redirect_verifies_with_openssl_over_the_octets_as_sent() {
     ));
 }
 
-/// Lower-cases the hex digits of every `%XX` escape.
-fn lower_escapes(value: &str) -> String {
-    let mut out = String::new();
-    let mut pending = 0;
-    for c in value.chars() {
-        if pending > 0 {
-            out.push(c.to_ascii_lowercase());
-            pending -= 1;
-        } else {
-            out.push(c);
-            pending = if c == '%' { 2 } else { 0 };
-        }
-    }
-    out
-}
-
 #[test]
 fn openssl_signed_query_with_lower_case_escapes_verifies_with_saml_edge() {
     if !tools::have_openssl() {
@@ -272,10 +256,13 @@ fn openssl_signed_query_with_lower_case_escapes_verifies_with_saml_edge() {
         .expect("request");
     let url = request.redirect_url().expect("url");
     let query = url.split_once('?').map(|(_, q)| q).expect("query");
-    let signed_part = lower_escapes(&format!(
-        "{query}&SigAlg={}",
-        saml_edge::internal::encoding::percent_encode_query_component(RSA_SHA256)
-    ));
+    let signed_part = common::recase_escapes(
+        char::to_ascii_lowercase,
+        &format!(
+            "{query}&SigAlg={}",
+            saml_edge::internal::encoding::percent_encode_query_component(RSA_SHA256)
+        ),
+    );
     assert!(signed_part.contains("%2f") && !signed_part.contains("%2F"));
     let dir = TempDir::new("openssl-signed");
     let data = dir.write("octets.txt", &signed_part);
@@ -293,7 +280,8 @@ fn openssl_signed_query_with_lower_case_escapes_verifies_with_saml_edge() {
     );
     assert!(out.status.success());
     let signature = std::fs::read(dir.join("sig.bin")).expect("signature");
-    let signature = lower_escapes(
+    let signature = common::recase_escapes(
+        char::to_ascii_lowercase,
         &saml_edge::internal::encoding::percent_encode_query_component(
             &saml_edge::internal::encoding::encode_base64(&signature),
         ),

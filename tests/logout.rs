@@ -394,7 +394,10 @@ fn hand_built_queries_in_both_escape_cases_and_their_forgeries() {
     );
     // A parameter re-encoded (upper-case escapes, as a decoding proxy would write them).
     let (message, rest) = lower.split_once("&SigAlg=").expect("SigAlg");
-    let reencoded = format!("{}&SigAlg={rest}", upper_escapes(message));
+    let reencoded = format!(
+        "{}&SigAlg={rest}",
+        common::recase_escapes(char::to_ascii_uppercase, message)
+    );
     assert_ne!(reencoded, lower);
     assert_eq!(verify(&reencoded), Some("signature_invalid"));
     // Signed by a stranger.
@@ -434,24 +437,6 @@ fn hand_built_queries_in_both_escape_cases_and_their_forgeries() {
         "upper",
     );
     assert_eq!(verify(&query), None);
-}
-
-/// Upper-cases the hex digits of every `%xx` escape.
-fn upper_escapes(value: &str) -> String {
-    let mut out = String::new();
-    let mut pending = 0;
-    for c in value.chars() {
-        if pending > 0 {
-            out.push(c.to_ascii_uppercase());
-            pending -= 1;
-        } else {
-            out.push(c);
-            if c == '%' {
-                pending = 2;
-            }
-        }
-    }
-    out
 }
 
 fn cli(args: &[&str], stdin: &str) -> (Option<i32>, Value, String) {

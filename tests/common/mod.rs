@@ -35,3 +35,20 @@ pub fn fixture_text(relative: &str) -> String {
     String::from_utf8(fixture_bytes(relative))
         .unwrap_or_else(|e| panic!("fixture {relative} is not UTF-8: {e}"))
 }
+
+/// `value` with the two hex digits of every `%XX` escape passed through `case` (IdPs such as
+/// Entra write lower-case escapes; the query signature covers the octets as sent).
+pub fn recase_escapes(case: fn(&char) -> char, value: &str) -> String {
+    let mut out = String::new();
+    let mut pending = 0;
+    for c in value.chars() {
+        if pending > 0 {
+            out.push(case(&c));
+            pending -= 1;
+        } else {
+            out.push(c);
+            pending = if c == '%' { 2 } else { 0 };
+        }
+    }
+    out
+}
