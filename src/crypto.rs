@@ -281,11 +281,11 @@ fn emsa_pkcs1_v15(alg: DigestAlgorithm, hash: &[u8], len: usize) -> Option<Vec<u
 fn sequence_of_two(der: &[u8], first: u8, second: u8) -> Option<(&[u8], &[u8])> {
     let mut outer = crate::der::Reader::new(der);
     let sequence = outer
-        .expect(crate::der::SEQUENCE)
+        .next_with_tag(crate::der::SEQUENCE)
         .filter(|_| outer.is_empty())?;
     let mut inner = crate::der::Reader::new(sequence.content);
-    let a = inner.expect(first)?;
-    let b = inner.expect(second)?;
+    let a = inner.next_with_tag(first)?;
+    let b = inner.next_with_tag(second)?;
     inner.is_empty().then_some((a.content, b.content))
 }
 
@@ -344,7 +344,9 @@ impl RsaPublicKey {
             sequence_of_two(der, crate::der::SEQUENCE, crate::der::BIT_STRING)
                 .ok_or_else(malformed)?;
         let mut algorithm = crate::der::Reader::new(algorithm);
-        let oid = algorithm.expect(crate::der::OID).ok_or_else(malformed)?;
+        let oid = algorithm
+            .next_with_tag(crate::der::OID)
+            .ok_or_else(malformed)?;
         let null = algorithm.optional(crate::der::NULL);
         if oid.content != RSA_ENCRYPTION_OID
             || null.is_some_and(|null| !null.content.is_empty())

@@ -83,7 +83,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next element, which must have `tag`.
-    pub(crate) fn expect(&mut self, tag: u8) -> Option<Tlv<'a>> {
+    pub(crate) fn next_with_tag(&mut self, tag: u8) -> Option<Tlv<'a>> {
         self.next().filter(|tlv| tlv.tag == tag)
     }
 
@@ -192,7 +192,7 @@ mod tests {
             (a.tag, a.content, a.whole.len()),
             (OCTET_STRING, &[0xAA, 0xBB][..], 4)
         );
-        assert_eq!(r.expect(NULL).map(|t| t.content.len()), Some(0));
+        assert_eq!(r.next_with_tag(NULL).map(|t| t.content.len()), Some(0));
         assert!(r.is_empty() && r.next().is_none());
         let mut long = vec![0x04, 0x81, 0x80];
         long.extend([7u8; 128]);

@@ -183,7 +183,7 @@ impl Certificate {
     fn parse_one(der: &[u8], min_bits: usize) -> Result<(Certificate, &[u8]), ConfigError> {
         let mut reader = Reader::new(der);
         let parsed = reader
-            .expect(der::SEQUENCE)
+            .next_with_tag(der::SEQUENCE)
             .and_then(|cert| read_certificate(&cert))
             .ok_or_else(|| invalid("not a DER X.509 certificate"))?;
         let cert_der = der
@@ -215,20 +215,20 @@ struct Parsed<'a> {
 /// 5280 §4.1), read down to what is used; the signature is not checked (see the module docs).
 fn read_certificate<'a>(certificate: &Tlv<'a>) -> Option<Parsed<'a>> {
     let mut outer = Reader::new(certificate.content);
-    let tbs = outer.expect(der::SEQUENCE)?;
-    outer.expect(der::SEQUENCE)?;
-    outer.expect(der::BIT_STRING)?;
+    let tbs = outer.next_with_tag(der::SEQUENCE)?;
+    outer.next_with_tag(der::SEQUENCE)?;
+    outer.next_with_tag(der::BIT_STRING)?;
     if !outer.is_empty() {
         return None;
     }
     let mut fields = Reader::new(tbs.content);
     fields.optional(0xA0); // [0] EXPLICIT version
-    fields.expect(der::INTEGER)?; // serialNumber
-    fields.expect(der::SEQUENCE)?; // signature
-    fields.expect(der::SEQUENCE)?; // issuer
-    let validity = fields.expect(der::SEQUENCE)?;
-    let subject = fields.expect(der::SEQUENCE)?;
-    let spki = fields.expect(der::SEQUENCE)?;
+    fields.next_with_tag(der::INTEGER)?; // serialNumber
+    fields.next_with_tag(der::SEQUENCE)?; // signature
+    fields.next_with_tag(der::SEQUENCE)?; // issuer
+    let validity = fields.next_with_tag(der::SEQUENCE)?;
+    let subject = fields.next_with_tag(der::SEQUENCE)?;
+    let spki = fields.next_with_tag(der::SEQUENCE)?;
     let mut times = Reader::new(validity.content);
     let not_before = der::time(&times.next()?)?;
     let not_after = der::time(&times.next()?)?;
@@ -326,13 +326,13 @@ fn name_to_string(name: &Tlv<'_>) -> Option<String> {
     let mut rdns = Vec::new();
     let mut sets = Reader::new(name.content);
     while !sets.is_empty() {
-        let set = sets.expect(der::SET)?;
+        let set = sets.next_with_tag(der::SET)?;
         let mut parts = Vec::new();
         let mut attributes = Reader::new(set.content);
         while !attributes.is_empty() {
-            let attribute = attributes.expect(der::SEQUENCE)?;
+            let attribute = attributes.next_with_tag(der::SEQUENCE)?;
             let mut inner = Reader::new(attribute.content);
-            let oid = der::oid_string(inner.expect(der::OID)?.content)?;
+            let oid = der::oid_string(inner.next_with_tag(der::OID)?.content)?;
             let value = inner.next()?;
             let key = ATTRIBUTE_NAMES
                 .iter()
@@ -363,10 +363,10 @@ const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 fn rsa_public_key(spki: &Tlv<'_>, min_bits: usize) -> Result<RsaPublicKey, ConfigError> {
     let malformed = || invalid("the certificate's public key is malformed");
     let mut parts = Reader::new(spki.content);
-    let algorithm = parts.expect(der::SEQUENCE).ok_or_else(malformed)?;
-    let key_bits = parts.expect(der::BIT_STRING).ok_or_else(malformed)?;
+    let algorithm = parts.next_with_tag(der::SEQUENCE).ok_or_else(malformed)?;
+    let key_bits = parts.next_with_tag(der::BIT_STRING).ok_or_else(malformed)?;
     let oid = Reader::new(algorithm.content)
-        .expect(der::OID)
+        .next_with_tag(der::OID)
         .and_then(|oid| der::oid_string(oid.content))
         .ok_or_else(malformed)?;
     if oid != RSA_ENCRYPTION {
@@ -379,8 +379,8 @@ fn rsa_public_key(spki: &Tlv<'_>, min_bits: usize) -> Result<RsaPublicKey, Confi
     // STRING's unused-bits octet.
     let modulus = match key_bits.content.split_first() {
         Some((0, key)) => Reader::new(key)
-            .expect(der::SEQUENCE)
-            .and_then(|seq| Reader::new(seq.content).expect(der::INTEGER))
+            .next_with_tag(der::SEQUENCE)
+            .and_then(|seq| Reader::new(seq.content).next_with_tag(der::INTEGER))
             .and_then(|n| der::unsigned(n.content)),
         _ => None,
     }

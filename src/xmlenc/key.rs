@@ -211,28 +211,38 @@ fn pkcs1_to_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
 /// `RSAPrivateKey` (RFC 8017 A.1.2, two primes), into an `rsa` key (which validates it).
 fn private_key_from_der(pkcs8: bool, input: &[u8]) -> Result<rsa::PrivateKey, &'static str> {
     let mut outer = der::Reader::new(input);
-    let body = outer.expect(der::SEQUENCE).ok_or("not a DER SEQUENCE")?;
+    let body = outer
+        .next_with_tag(der::SEQUENCE)
+        .ok_or("not a DER SEQUENCE")?;
     if !outer.is_empty() {
         return Err("data after the key");
     }
     let pkcs1_der = if pkcs8 {
         let mut info = der::Reader::new(body.content);
-        let version = info.expect(der::INTEGER).ok_or("no PKCS#8 version")?;
+        let version = info
+            .next_with_tag(der::INTEGER)
+            .ok_or("no PKCS#8 version")?;
         if !matches!(version.content, [0] | [1]) {
             return Err("unknown PKCS#8 version");
         }
-        let algorithm = info.expect(der::SEQUENCE).ok_or("no PKCS#8 algorithm")?;
+        let algorithm = info
+            .next_with_tag(der::SEQUENCE)
+            .ok_or("no PKCS#8 algorithm")?;
         let mut alg = der::Reader::new(algorithm.content);
         let oid = alg
-            .expect(der::OID)
+            .next_with_tag(der::OID)
             .and_then(|o| der::oid_string(o.content));
         if oid.as_deref() != Some(RSA_ENCRYPTION) {
             return Err("not an RSA key (rsaEncryption)");
         }
-        if alg.expect(der::NULL).is_none_or(|n| !n.content.is_empty()) || !alg.is_empty() {
+        if alg
+            .next_with_tag(der::NULL)
+            .is_none_or(|n| !n.content.is_empty())
+            || !alg.is_empty()
+        {
             return Err("rsaEncryption parameters are not NULL");
         }
-        info.expect(der::OCTET_STRING)
+        info.next_with_tag(der::OCTET_STRING)
             .ok_or("no PKCS#8 privateKey")?
             .content
     } else {
@@ -240,7 +250,7 @@ fn private_key_from_der(pkcs8: bool, input: &[u8]) -> Result<rsa::PrivateKey, &'
     };
     let mut outer = der::Reader::new(pkcs1_der);
     let sequence = outer
-        .expect(der::SEQUENCE)
+        .next_with_tag(der::SEQUENCE)
         .ok_or("not a PKCS#1 RSAPrivateKey")?;
     if !outer.is_empty() {
         return Err("data after the PKCS#1 key");
