@@ -373,9 +373,10 @@ export class ServiceProvider {
   constructor(config: ServiceProviderConfig);
   /**
    * Verifies the HTTP-POST binding's `SAMLResponse` form value (base64, line breaks allowed) and
-   * returns who signed in. `undefined`/`null` (a missing form field) throw `empty_input`.
+   * returns who signed in. `undefined`/`null` (a missing form field) throw `empty_input`. The
+   * value's UTF-8 bytes (a `Uint8Array`, such as a Node `Buffer`) are accepted too.
    */
-  verifyPostResponse(samlResponse: string | null | undefined, options?: VerifyOptions): Identity;
+  verifyPostResponse(samlResponse: string | Uint8Array | null | undefined, options?: VerifyOptions): Identity;
   /**
    * `verifyPostResponse` with the RSA-OAEP unwrap of an encrypted assertion done by WebCrypto
    * (`crypto.subtle`) instead of the WebAssembly module: faster (the module's blinded unwrap
@@ -384,12 +385,12 @@ export class ServiceProvider {
    * runtime without `crypto.subtle`, uses the module's unwrap. Responses without an encrypted
    * assertion are verified exactly as by `verifyPostResponse`.
    */
-  verifyPostResponseAsync(samlResponse: string | null | undefined, options?: VerifyOptions): Promise<Identity>;
+  verifyPostResponseAsync(samlResponse: string | Uint8Array | null | undefined, options?: VerifyOptions): Promise<Identity>;
   /**
    * Runs exactly the checks of `verifyPostResponse` (on the base64 value, or on raw XML when the
    * input starts with `<`) and reports each one. Throws only for invalid options.
    */
-  inspect(samlResponse: string | null | undefined, options?: VerifyOptions): InspectReport;
+  inspect(samlResponse: string | Uint8Array | null | undefined, options?: VerifyOptions): InspectReport;
   /** A new AuthnRequest for the HTTP-Redirect binding, its ID from `crypto.getRandomValues`. Needs `idp.ssoUrl` (or metadata). */
   loginRedirect(options?: LoginOptions): LoginRedirect;
   /** A new AuthnRequest for the HTTP-POST binding, its ID from `crypto.getRandomValues`. Needs `idp.ssoUrl` (or metadata). */

@@ -5,8 +5,8 @@
 //! constant-time 4-bit fixed-window ladder (16 precomputed powers, a constant-time table scan per
 //! window, about 40 Montgomery products for e = 65537) on heap-allocated `BoxedUint`s. A public
 //! exponent needs none of that: left-to-right square-and-multiply over the bits of `e` is 16
-//! squarings and 1 multiplication for e = 65537, plus one product into and one out of Montgomery
-//! form.
+//! squarings and 1 multiplication for e = 65537, plus one product into Montgomery form (the last
+//! multiplication, by `s` itself, also takes the result out of it).
 //!
 //! Limbs are `u64` everywhere; the 64×64→128 product is one instruction natively and four
 //! 32×32→64 multiplications on wasm32 (which has no wider product; LLVM's `u128` multiplication
@@ -101,7 +101,7 @@ mod tests {
             4_294_967_291,
         ] {
             let n_be: Vec<u8> = n.to_be_bytes().to_vec();
-            for e in [2u64, 3, 17, 65_537, (1 << 33) - 1] {
+            for e in [1u64, 2, 3, 4, 17, 65_536, 65_537, (1 << 33) - 1] {
                 let Some(m) = PublicModulus::new(&n_be, e) else {
                     panic!("modulus {n} refused");
                 };

@@ -66,15 +66,20 @@ impl PublicModulus {
         if !less_than(&s, &self.n) {
             return None;
         }
+        let top = u64::BITS - 1 - self.e.leading_zeros();
+        if top == 0 {
+            // e = 1.
+            return Some(to_be(&s, self.len));
+        }
         let mut scratch = vec![0; 2 * (limbs + 1)];
         // x = s·R mod n (Montgomery form of s).
         let mut x = vec![0; limbs];
         self.mont_mul(&s, &self.r2, &mut x, &mut scratch);
-        // Left-to-right square-and-multiply over the bits of e below the top one.
+        // Left-to-right square-and-multiply over the bits of e below the top one, but for the
+        // last.
         let mut acc = x.clone();
         let mut tmp = vec![0; limbs];
-        let top = u64::BITS - 1 - self.e.leading_zeros();
-        for bit in (0..top).rev() {
+        for bit in (1..top).rev() {
             self.mont_sqr(&acc, &mut tmp, &mut scratch);
             if (self.e >> bit) & 1 == 1 {
                 self.mont_mul(&tmp, &x, &mut acc, &mut scratch);
@@ -82,13 +87,21 @@ impl PublicModulus {
                 core::mem::swap(&mut acc, &mut tmp);
             }
         }
-        // Out of Montgomery form: acc·1·R^-1.
-        let mut one = vec![0; limbs];
-        if let Some(low) = one.first_mut() {
-            *low = 1;
-        }
-        self.mont_mul(&acc, &one, &mut tmp, &mut scratch);
-        Some(to_be(&tmp, self.len))
+        // The last bit leaves Montgomery form on the way: acc²·R^-1 = v·R, then a product with
+        // a factor out of form (v·R)·f·R^-1 = v·f, where f is s itself for an odd e (one
+        // product fewer than multiplying by x and then by 1) and 1 for an even one.
+        self.mont_sqr(&acc, &mut tmp, &mut scratch);
+        let factor = if self.e & 1 == 1 {
+            s
+        } else {
+            let mut one = vec![0; limbs];
+            if let Some(low) = one.first_mut() {
+                *low = 1;
+            }
+            one
+        };
+        self.mont_mul(&tmp, &factor, &mut acc, &mut scratch);
+        Some(to_be(&acc, self.len))
     }
 
     /// `R^2 mod n`: `R mod n` by doubling from the largest power of two below `n`, then

@@ -356,6 +356,14 @@ impl WasmServiceProvider {
         run().map_err(|e: Error| to_js_error(&e))
     }
 
+    /// The largest `SAMLResponse` value accepted ([`Limits::max_input_bytes`]), for
+    /// `pkg/core.js`, which cuts a longer string before encoding it (see
+    /// [`convert::saml_response`]).
+    #[wasm_bindgen(getter, js_name = maxInputBytes)]
+    pub fn max_input_bytes(&self) -> usize {
+        self.max_input_bytes
+    }
+
     /// The largest inflated Redirect message accepted ([`Limits::max_inflated_bytes`]).
     #[wasm_bindgen(getter, js_name = maxInflatedBytes)]
     pub fn max_inflated_bytes(&self) -> usize {

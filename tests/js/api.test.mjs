@@ -300,11 +300,19 @@ test('a trap becomes SamlError internal_error and the module is re-initialised',
  * IdP key by xml-crypto (an independent XML-DSig implementation).
  */
 function resignedWithAttributeNames(names) {
+  return resigned((xml) => {
+    let i = 0;
+    const out = xml.replace(/<Attribute Name="[^"]*">/g, (m) => (i < names.length ? `<Attribute Name="${names[i++]}">` : m));
+    assert.equal(i, names.length);
+    return out;
+  });
+}
+
+/** The Entra-shaped response edited by `edit` (on its XML text), then re-signed as above. */
+function resigned(edit) {
   let xml = readFileSync(new URL('entra2021_assertion_signed_compact_no_keyinfo.xml', generated), 'utf8');
   xml = xml.replace(/<Signature xmlns="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#">[\s\S]*?<\/Signature>/, '');
-  let i = 0;
-  xml = xml.replace(/<Attribute Name="[^"]*">/g, (m) => (i < names.length ? `<Attribute Name="${names[i++]}">` : m));
-  assert.equal(i, names.length);
+  xml = edit(xml);
   const signer = new SignedXml({
     privateKey: readFileSync(new URL('idp.key', generated)),
     canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
@@ -340,6 +348,56 @@ test('attribute names from the IdP cannot touch prototypes (__proto__, construct
   // The same document with a changed attribute value no longer verifies (the signature is real).
   const tampered = Buffer.from(Buffer.from(response, 'base64').toString('utf8').replace('B. Simon', 'B. Simone')).toString('base64');
   throwsCode(() => sp.verifyPostResponse(tampered, { requestId: cases.requestId, now: new Date(cases.now) }), 'digest_mismatch');
+});
+
+test('strings reach JS exactly: quotes, backslashes, line breaks, tabs, U+2028, astral characters', () => {
+  const cases = JSON.parse(readFileSync(new URL('cases.json', generated), 'utf8')).defaults;
+  const sp = new ServiceProvider({
+    entityId: cases.spEntityId,
+    acsUrl: cases.acsUrl,
+    idp: { entityId: cases.idpEntityId, certificates: [readFileSync(new URL('idp.crt', generated))] },
+  });
+  // As the XML carries them (character references for what the XML would normalise, and for
+  // U+2028/U+2029, which the signing library's parser turns into a line break and a space).
+  const name = 'a &quot;quoted&quot; \\ name&#9;&#10;&#13;';
+  const value = 'line one\nline two\r\n\ttab "q" \\ \u2028 \u2029 \u{1F511} </script> \u00e9 {"json":1} \\u0000 end';
+  const response = resigned((xml) => {
+    const out = xml
+      .replace('<Attribute Name="http://schemas.microsoft.com/identity/claims/objectidentifier">', `<Attribute Name="${name}">`)
+      .replace('<AttributeValue>B. Simon</AttributeValue>', `<AttributeValue>${value.replace('\r', '&#13;').replace('</script>', '&lt;/script>').replace('\u2028', '&#x2028;').replace('\u2029', '&#x2029;')}</AttributeValue>`);
+    assert.notEqual(out, xml);
+    return out;
+  });
+  const identity = sp.verifyPostResponse(response, { requestId: cases.requestId, now: new Date(cases.now) });
+  assert.deepEqual(identity.attributes['a "quoted" \\ name\t\n\r'], ['0f4a6c1d-2b3e-4f50-8a1b-9c2d3e4f5a6b']);
+  assert.deepEqual(identity.attributes['http://schemas.microsoft.com/identity/claims/displayname'], [value]);
+  // Every other field as for the unedited document.
+  const plain = sp.verifyPostResponse(resigned((xml) => xml), { requestId: cases.requestId, now: new Date(cases.now) });
+  assert.deepEqual({ ...identity, attributes: null }, { ...plain, attributes: null });
+  assert.equal(identity.nameId, 'B.Simon@contoso.com');
+});
+
+test('the form value may be its UTF-8 bytes (a Uint8Array or Buffer): same identity, same limits', async () => {
+  const sp = new ServiceProvider(entraConfig());
+  const fromString = sp.verifyPostResponse(entraResponse, entraOptions);
+  assert.deepEqual(sp.verifyPostResponse(Buffer.from(entraResponse), entraOptions), fromString);
+  assert.deepEqual(sp.verifyPostResponse(new TextEncoder().encode(entraResponse), entraOptions), fromString);
+  assert.deepEqual(await sp.verifyPostResponseAsync(new TextEncoder().encode(entraResponse), entraOptions), fromString);
+  assert.deepEqual(sp.inspect(Buffer.from(entraResponse), entraOptions).identity, fromString);
+  // Over the limit: refused on length (also when the cut ends inside a UTF-8 sequence).
+  const core = await import(new URL('pkg/core.js', repo));
+  const before = core.__memoryBytesForTests();
+  for (const huge of [new Uint8Array(64 * 1024 * 1024).fill(0x41), Buffer.from('\u00e9'.repeat(8 * 1024 * 1024))]) {
+    throwsCode(() => sp.verifyPostResponse(huge, entraOptions), 'limit_exceeded', /max_input_bytes/);
+  }
+  const grown = core.__memoryBytesForTests() - before;
+  assert.ok(grown < 16 * 1024 * 1024, `wasm memory grew by ${grown} bytes`);
+  // Bytes that are not UTF-8 are not base64 either.
+  throwsCode(() => sp.verifyPostResponse(new Uint8Array([0x50, 0x48, 0xff, 0x4e]), entraOptions), 'invalid_base64');
+  throwsCode(() => sp.verifyPostResponse(new Uint8Array(0), entraOptions), 'empty_input');
+  // Other types are still refused.
+  throwsCode(() => sp.verifyPostResponse(42, entraOptions), 'invalid_form');
+  throwsCode(() => sp.verifyPostResponse(new Uint16Array(4), entraOptions), 'invalid_form');
 });
 
 test('free() releases the wasm object; the ServiceProvider stays usable', () => {
