@@ -32,6 +32,7 @@ use miniz_oxide::inflate::core::{DecompressorOxide, decompress};
 
 use crate::error::{EncodingError, Error};
 use crate::limits::Limits;
+use crate::swar::has_byte_below;
 
 /// Standard alphabet, `=` padding required and canonical, no stray trailing bits.
 const STRICT_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -45,6 +46,16 @@ const STRICT_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// Whether `byte` is whitespace that base64 input may contain (line wrapping).
 fn is_base64_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Whether `bytes` holds base64 white space, skipping words without a byte below `!` (every
+/// base64 symbol is above it).
+fn has_base64_whitespace(bytes: &[u8]) -> bool {
+    let (words, tail) = bytes.as_chunks::<8>();
+    words
+        .iter()
+        .any(|w| has_byte_below(*w, b'!') && w.iter().copied().any(is_base64_whitespace))
+        || tail.iter().copied().any(is_base64_whitespace)
 }
 
 /// The exact decoded length of canonical padded base64 of `len` symbols ending in `padding`
@@ -64,7 +75,7 @@ fn decoded_len(len: usize, padding: usize) -> Option<usize> {
 /// than `max_decoded_bytes`, returns [`Error::LimitExceeded`] (`max_xml_bytes`) before decoding.
 pub fn decode_base64(input: &str, max_decoded_bytes: usize) -> Result<Vec<u8>, Error> {
     // Copied without the white space only when there is some (a form field has none).
-    let compact: std::borrow::Cow<'_, [u8]> = if input.bytes().any(is_base64_whitespace) {
+    let compact: std::borrow::Cow<'_, [u8]> = if has_base64_whitespace(input.as_bytes()) {
         input
             .bytes()
             .filter(|byte| !is_base64_whitespace(*byte))
@@ -351,6 +362,24 @@ mod tests {
         assert_eq!(decode_base64(&spaced, MAX).ok(), Some(data));
         assert_eq!(decode_base64("Zm 9v\n", MAX).ok(), Some(b"foo".to_vec()));
         assert_eq!(decode_base64("Zg=\r\n=", MAX).ok(), Some(b"f".to_vec()));
+    }
+
+    /// One white-space byte at any offset (in a word of eight or in the tail after the last
+    /// whole word) is found and skipped.
+    #[test]
+    fn base64_whitespace_at_every_offset() {
+        let data: Vec<u8> = (0..30u8).collect();
+        let encoded = encode_base64(&data);
+        for at in 0..=encoded.len() {
+            for ws in [" ", "\t", "\r", "\n"] {
+                let spaced = format!("{}{ws}{}", &encoded[..at], &encoded[at..]);
+                assert_eq!(
+                    decode_base64(&spaced, MAX).ok(),
+                    Some(data.clone()),
+                    "{spaced:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -158,6 +158,7 @@ mod dsig;
 mod encoding;
 mod limits;
 mod query_signature;
+mod swar;
 mod time;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

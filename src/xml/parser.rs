@@ -14,6 +14,7 @@ use quick_xml::events::{BytesDecl, BytesPI, BytesRef, BytesStart, Event};
 use super::names::{is_absolute_uri, is_ncname, is_xml_char, is_xml_whitespace};
 use super::{Attribute, Document, Element, NamespaceDecl, Node, NodeId, NodeKind, XML_NAMESPACE};
 use crate::error::{Part, XmlError, malformed};
+use crate::swar::{has_byte, has_byte_below};
 use crate::{Error, Limits};
 
 const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
@@ -54,14 +55,7 @@ fn first_non_xml_char(text: &str) -> Option<usize> {
     let allowed = |b: u8| ((b >= 0x20) | (b == b'\t') | (b == b'\n') | (b == b'\r')) & (b != 0xef);
     let (words, tail) = text.as_bytes().as_chunks::<8>();
     let word_is_clean = |word: &[u8; 8]| {
-        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-        const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-        let w = u64::from_ne_bytes(*word);
-        // Some byte is below 0x20, or is 0xEF (exact as to whether any byte is, not which).
-        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        let ef = w ^ (ONES * 0xef);
-        let is_ef = ef.wrapping_sub(ONES) & !ef & HIGHS;
-        (below_space | is_ef) == 0 || word.iter().all(|&b| allowed(b))
+        !(has_byte_below(*word, 0x20) || has_byte(*word, 0xef)) || word.iter().all(|&b| allowed(b))
     };
     if words.iter().all(word_is_clean) && tail.iter().all(|&b| allowed(b)) {
         return None;
@@ -126,6 +120,13 @@ fn resolve_reference(name: &str) -> Result<char, XmlError> {
 /// Attribute-value normalization (XML 1.0 §3.3.3 for CDATA attributes): literal white space
 /// becomes a space (after line-end normalization), references are expanded and kept as is.
 fn normalize_attribute_value(raw: &str, position: u64) -> Result<String, Error> {
+    // Most values (IDs, URIs, instants) have nothing to normalize: copied whole.
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'<' | b'&' | b'\r' | b'\n' | b'\t'))
+    {
+        return Ok(raw.to_owned());
+    }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
