@@ -22,7 +22,7 @@
 //! no DTD), so canonicalization of a parsed document cannot fail (invariant V13 holds because
 //! the conditions under which other canonicalizers fail are refused up front).
 
-use crate::xml::{Document, Element, NodeId, NodeKind};
+use crate::xml::{Attribute, Document, Element, NodeId, NodeKind};
 
 /// Options for one canonicalization.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,13 +82,23 @@ struct Writer<'a, 's> {
     sink: Option<Sink<'s>>,
     /// The first byte handed to `sink`.
     first: Option<u8>,
+    /// The namespace bindings in force, outermost first: one stack for the whole traversal, an
+    /// element's scope being a prefix of it (see [`Step`]).
+    bindings: Vec<Binding<'a>>,
+    /// Scratch space reused for every element (a canonicalization allocates per document, not
+    /// per element): the bindings an element wants, those it renders, its sorted attributes.
+    wanted: Vec<Binding<'a>>,
+    to_render: Vec<Binding<'a>>,
+    sorted_attributes: Vec<&'a Attribute>,
 }
 
 /// One step of the iterative traversal (no recursion: depth is bounded by Limits, but an
-/// explicit stack keeps the wasm stack small regardless).
+/// explicit stack keeps the wasm stack small regardless). The `usize` is the length of
+/// [`Writer::bindings`] in force for the node: entering it first drops what earlier siblings'
+/// subtrees pushed.
 enum Step {
     Enter(NodeId, usize),
-    Leave(NodeId, usize),
+    Leave(NodeId),
 }
 
 impl<'a, 's> Writer<'a, 's> {
@@ -117,6 +127,10 @@ impl<'a, 's> Writer<'a, 's> {
             out,
             sink,
             first: None,
+            bindings: Vec::new(),
+            wanted: Vec::new(),
+            to_render: Vec::new(),
+            sorted_attributes: Vec::new(),
         }
     }
 
@@ -142,9 +156,10 @@ impl<'a, 's> Writer<'a, 's> {
     }
 
     fn subtree(&mut self, apex: NodeId) {
-        // rendered[i] = bindings visible at output level i (a stack of scopes).
-        let mut scopes: Vec<Vec<Binding<'a>>> = vec![vec![(None, "")]];
-        let mut steps = vec![Step::Enter(apex, 0)];
+        // The outermost scope binds the default namespace to "" (never rendered at the apex).
+        self.bindings.clear();
+        self.bindings.push((None, ""));
+        let mut steps = vec![Step::Enter(apex, 1)];
         while let Some(step) = steps.pop() {
             self.flush_when_full();
             match step {
@@ -154,12 +169,10 @@ impl<'a, 's> Writer<'a, 's> {
                     }
                     match self.doc.kind(node) {
                         NodeKind::Element(element) => {
-                            let inherited = scopes.get(scope).cloned().unwrap_or_default();
-                            let rendered = self.start_tag(node, element, &inherited);
-                            scopes.truncate(scope + 1);
-                            scopes.push(rendered);
-                            let child_scope = scopes.len() - 1;
-                            steps.push(Step::Leave(node, child_scope));
+                            self.bindings.truncate(scope);
+                            self.start_tag(node, element);
+                            let child_scope = self.bindings.len();
+                            steps.push(Step::Leave(node));
                             for &child in element.children().iter().rev() {
                                 steps.push(Step::Enter(child, child_scope));
                             }
@@ -183,33 +196,30 @@ impl<'a, 's> Writer<'a, 's> {
                         }
                     }
                 }
-                Step::Leave(node, scope) => {
+                Step::Leave(node) => {
                     if let Some(element) = self.doc.element(node) {
                         self.out.extend_from_slice(b"</");
                         write_qname(element.prefix(), element.local_name(), self.out);
                         self.out.push(b'>');
                     }
-                    scopes.truncate(scope);
                 }
             }
         }
     }
 
-    /// Writes the start tag and returns the bindings in force for the element's children.
-    fn start_tag(
-        &mut self,
-        node: NodeId,
-        element: &'a Element,
-        inherited: &[Binding<'a>],
-    ) -> Vec<Binding<'a>> {
-        let wanted = self.wanted_bindings(node, element);
-        let (bindings, to_render) = bindings_to_render(wanted, inherited);
+    /// Writes the start tag and pushes the bindings it renders onto [`Writer::bindings`].
+    fn start_tag(&mut self, node: NodeId, element: &'a Element) {
+        let mut wanted = std::mem::take(&mut self.wanted);
+        let mut to_render = std::mem::take(&mut self.to_render);
+        self.wanted_bindings(node, element, &mut wanted);
+        self.bindings_to_render(&wanted, &mut to_render);
         self.out.push(b'<');
         write_qname(element.prefix(), element.local_name(), self.out);
         self.write_namespace_declarations(&to_render);
         self.write_attributes(element);
         self.out.push(b'>');
-        bindings
+        self.wanted = wanted;
+        self.to_render = to_render;
     }
 
     /// The bindings the element needs, one per prefix, sorted by prefix: its own prefix, its
@@ -217,8 +227,8 @@ impl<'a, 's> Writer<'a, 's> {
     /// The work per element is bounded by its attributes and the declarations in scope, never by
     /// the length of the (attacker-controlled, before the RSA check) PrefixList, and no prefix is
     /// looked up by walking the ancestors more than once.
-    fn wanted_bindings(&self, node: NodeId, element: &'a Element) -> Vec<Binding<'a>> {
-        let mut wanted: Vec<Binding<'a>> = Vec::with_capacity(element.attributes().len() + 1);
+    fn wanted_bindings(&self, node: NodeId, element: &'a Element, wanted: &mut Vec<Binding<'a>>) {
+        wanted.clear();
         if element.prefix() != Some("xml") {
             wanted.push((element.prefix(), element.namespace().unwrap_or("")));
         }
@@ -234,12 +244,34 @@ impl<'a, 's> Writer<'a, 's> {
             wanted.push((None, self.doc.lookup_namespace(node, None).unwrap_or("")));
         }
         if !self.inclusive.is_empty() {
-            self.push_inclusive_bindings(node, &mut wanted);
+            self.push_inclusive_bindings(node, wanted);
         }
         // One candidate per prefix, the first (nearest, or the element's own) winning.
         wanted.sort_by(|a, b| a.0.cmp(&b.0));
         wanted.dedup_by(|later, earlier| later.0 == earlier.0);
-        wanted
+    }
+
+    /// Of the `wanted` bindings (one per prefix), those not already in force: pushed onto
+    /// [`Writer::bindings`] (in force for the children) and into `to_render`, sorted by prefix
+    /// (the default namespace first).
+    fn bindings_to_render(&mut self, wanted: &[Binding<'a>], to_render: &mut Vec<Binding<'a>>) {
+        to_render.clear();
+        for &(prefix, uri) in wanted {
+            let current = self
+                .bindings
+                .iter()
+                .rev()
+                .find(|(p, _)| *p == prefix)
+                .map(|(_, u)| *u);
+            // The outermost scope binds the default namespace to "" (the empty binding is never
+            // rendered at the apex), and a prefix cannot be bound to "" in XML 1.0 namespaces, so
+            // a binding is already in force exactly when the same one is the innermost visible.
+            if current != Some(uri) {
+                to_render.push((prefix, uri));
+                self.bindings.push((prefix, uri));
+            }
+        }
+        to_render.sort_by(|a, b| a.0.unwrap_or("").cmp(b.0.unwrap_or("")));
     }
 
     /// Adds the declarations in scope at `node` whose prefix is in the PrefixList, nearest first.
@@ -275,47 +307,23 @@ impl<'a, 's> Writer<'a, 's> {
     }
 
     /// The attributes, sorted by (namespace URI, local name); unqualified ones (no URI) first.
-    fn write_attributes(&mut self, element: &Element) {
-        let mut attributes: Vec<_> = element.attributes().iter().collect();
+    fn write_attributes(&mut self, element: &'a Element) {
+        let mut attributes = std::mem::take(&mut self.sorted_attributes);
+        attributes.clear();
+        attributes.extend(element.attributes());
         attributes.sort_by(|a, b| {
             (a.namespace.as_deref().unwrap_or(""), a.local.as_str())
                 .cmp(&(b.namespace.as_deref().unwrap_or(""), b.local.as_str()))
         });
-        for attribute in attributes {
+        for attribute in &attributes {
             self.out.push(b' ');
             write_qname(attribute.prefix.as_deref(), &attribute.local, self.out);
             self.out.extend_from_slice(b"=\"");
             escape_attribute(&attribute.value, self.out);
             self.out.push(b'"');
         }
+        self.sorted_attributes = attributes;
     }
-}
-
-/// Of the `wanted` bindings (one per prefix), those not already in force in `inherited`. Returns
-/// the bindings in force for the children and the declarations to render, sorted by prefix
-/// (the default namespace first).
-fn bindings_to_render<'a>(
-    wanted: Vec<Binding<'a>>,
-    inherited: &[Binding<'a>],
-) -> (Vec<Binding<'a>>, Vec<Binding<'a>>) {
-    let mut bindings = inherited.to_vec();
-    let mut to_render: Vec<Binding<'a>> = Vec::new();
-    for (prefix, uri) in wanted {
-        let current = bindings
-            .iter()
-            .rev()
-            .find(|(p, _)| *p == prefix)
-            .map(|(_, u)| *u);
-        // The outermost scope binds the default namespace to "" (the empty binding is never
-        // rendered at the apex), and a prefix cannot be bound to "" in XML 1.0 namespaces, so
-        // a binding is already in force exactly when the same one is the innermost visible.
-        if current != Some(uri) {
-            to_render.push((prefix, uri));
-            bindings.push((prefix, uri));
-        }
-    }
-    to_render.sort_by(|a, b| a.0.unwrap_or("").cmp(b.0.unwrap_or("")));
-    (bindings, to_render)
 }
 
 fn write_qname(prefix: Option<&str>, local: &str, out: &mut Vec<u8>) {
@@ -327,29 +335,40 @@ fn write_qname(prefix: Option<&str>, local: &str, out: &mut Vec<u8>) {
 }
 
 fn escape_text(text: &str, out: &mut Vec<u8>) {
-    for b in text.bytes() {
-        match b {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'>' => out.extend_from_slice(b"&gt;"),
-            b'\r' => out.extend_from_slice(b"&#xD;"),
-            other => out.push(other),
-        }
-    }
+    escape(text, out, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'>' => Some(b"&gt;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    });
 }
 
 fn escape_attribute(value: &str, out: &mut Vec<u8>) {
-    for b in value.bytes() {
-        match b {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'"' => out.extend_from_slice(b"&quot;"),
-            b'\t' => out.extend_from_slice(b"&#x9;"),
-            b'\n' => out.extend_from_slice(b"&#xA;"),
-            b'\r' => out.extend_from_slice(b"&#xD;"),
-            other => out.push(other),
+    escape(value, out, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'"' => Some(b"&quot;"),
+        b'\t' => Some(b"&#x9;"),
+        b'\n' => Some(b"&#xA;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    });
+}
+
+/// Copies `value`, each byte that `reference` maps replaced by its reference; the runs between
+/// them are copied whole.
+fn escape(value: &str, out: &mut Vec<u8>, reference: impl Fn(u8) -> Option<&'static [u8]>) {
+    let bytes = value.as_bytes();
+    let mut plain_from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if let Some(escaped) = reference(b) {
+            out.extend_from_slice(bytes.get(plain_from..i).unwrap_or_default());
+            out.extend_from_slice(escaped);
+            plain_from = i + 1;
         }
     }
+    out.extend_from_slice(bytes.get(plain_from..).unwrap_or_default());
 }
 
 #[cfg(test)]
