@@ -190,7 +190,7 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/
 WASM_OPT = $(firstword $(wildcard node_modules/.bin/wasm-opt) $(shell command -v wasm-opt))
 WASM_OPT_FLAGS := -Oz --always-inline-max-function-size=0 --one-caller-inline-max-function-size=0 \
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-reference-types --enable-multivalue
+  --enable-sign-ext --enable-reference-types --enable-multivalue --enable-simd
 NODE_TEST := node --test
 .PHONY: pkg js lint-wasm bench-js bench-worker bench-worker-jwt
 

@@ -28,7 +28,12 @@ use core::fmt;
 
 mod modexp;
 
+// The npm build (wasm32 with simd128, .cargo/config.toml) uses 27-bit limbs with lazy carries
+// (src/crypto/modexp/lazy.rs); native builds the 64-bit-limb CIOS code (src/crypto/modexp.rs).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 use modexp::PublicModulus;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use modexp::lazy::LazyModulus as PublicModulus;
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq as _;

@@ -17,6 +17,13 @@
 //! reduction, Koç–Acar–Kaliski 1996); every value is kept fully reduced (`< n`) by a final
 //! conditional subtraction, so the result needs no normalisation.
 
+// The npm build (wasm32 with simd128) verifies with `lazy::LazyModulus` (src/crypto.rs): the
+// code below is then only compiled, and its tests run natively.
+#![cfg_attr(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    allow(dead_code)
+)]
+
 type Limb = u64;
 type Wide = u128;
 
@@ -54,6 +61,9 @@ fn mul_64x64_by_halves(a: u64, b: u64) -> u128 {
 }
 
 include!("modexp_impl.rs");
+
+#[cfg(any(all(target_arch = "wasm32", target_feature = "simd128"), test))]
+pub(crate) mod lazy;
 
 /// The same code on 32-bit limbs, for the tests: the arithmetic must not depend on the limb
 /// size.

@@ -1,0 +1,497 @@
+//! The RSA public-key operation of the npm build: Montgomery products on 27-bit limbs with
+//! lazy carries, whose inner loop `t[i..] += x·k` runs four limbs per wasm `simd128` step.
+//!
+//! Why another representation on wasm32: it has a 64×64→64 multiplication but no wider one, so
+//! the CIOS loop of `modexp_impl.rs` on 64-bit limbs spends four multiplications and about
+//! thirty other instructions per limb product on carries. A product of two 27-bit limbs fits in
+//! 54 bits, so each of the `2L + 1` sums of a product `t` can collect more than a thousand of
+//! them in a `u64` without carrying (an 8,192-bit modulus needs at most 2 × 304), and the
+//! carries are settled once per limb during the reduction. The row `t[i..] += x·k` is then
+//! independent per limb: `u64x2.extmul_{low,high}_u32x4` (one `pmuludq` each on x86-64) make
+//! four 32×32→64 products from one 16-byte load, and the row is unrolled by eight limbs.
+//! Measured in Node on the 5 KB response: 181 → 160 µs per verification (README, stage profile).
+//!
+//! This is Montgomery multiplication in separated operand scanning (Koç–Acar–Kaliski 1996):
+//! the full product (or square: cross products once, doubled, plus the squares), then for each
+//! limb `i` the multiple `m·n` that clears `t[i]` mod 2^27, whose carry moves to `t[i + 1]`.
+//! Values are kept fully reduced (`< n`), as in `modexp_impl.rs`, whose results these must equal:
+//! tested natively on random moduli of every length with the scalar row (the vector row differs
+//! only in doing four limbs per step, and every verification through the npm package runs it on
+//! every row length from 0 to `L`, so that the JS tests would fail at once on a wrong lane).
+//!
+//! The two 16-byte loads are the crate's only `unsafe` code (SECURITY.md, "Unsafe code"):
+//! `core::arch::wasm32::v128_load` takes a raw pointer, here to a borrowed `[u32; 4]` or
+//! `[u64; 2]`, which the optimizer would otherwise load lane by lane.
+
+/// Bits per limb.
+const BITS: u32 = 27;
+/// The low [`BITS`] bits.
+const MASK: u64 = (1 << BITS) - 1;
+
+/// An odd RSA modulus > 1 with its public exponent and Montgomery parameters (`R = 2^(27·L)`
+/// for `L` limbs).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct LazyModulus {
+    /// The modulus, little-endian 27-bit limbs.
+    n: Box<[u32]>,
+    /// `−n^−1 mod 2^27`.
+    n0: u64,
+    /// `R² mod n`.
+    r2: Box<[u32]>,
+    /// The public exponent.
+    e: u64,
+    /// The modulus length in bytes.
+    len: usize,
+}
+
+/// Working space for one exponentiation.
+struct Scratch {
+    /// The lazy product: `2L + 1` sums of limb products.
+    t: Vec<u64>,
+}
+
+impl LazyModulus {
+    /// Precomputes the parameters for modulus `n_be` (big-endian, leading zeros allowed) and
+    /// exponent `e`. `None` when `n` is even or `< 3`, or `e` is 0.
+    pub(crate) fn new(n_be: &[u8], e: u64) -> Option<Self> {
+        let start = n_be.iter().position(|b| *b != 0)?;
+        let n_be = n_be.get(start..)?;
+        let len = n_be.len();
+        let limbs = (8 * len).div_ceil(BITS as usize);
+        let n = from_be(n_be, limbs)?;
+        let n_low = u64::from(*n.first()?);
+        if n_low & 1 == 0 || (len == 1 && n_low < 3) || e == 0 {
+            return None;
+        }
+        // Newton iteration for n^-1 mod 2^64 (1 → 2 → 4 → … → 64 correct bits), of which
+        // the low 27 are the inverse mod 2^27.
+        let mut inv = n_low;
+        for _ in 0..6 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(n_low.wrapping_mul(inv)));
+        }
+        let mut modulus = LazyModulus {
+            n: n.into_boxed_slice(),
+            n0: inv.wrapping_neg() & MASK,
+            r2: Box::default(),
+            e,
+            len,
+        };
+        modulus.r2 = modulus.r_squared().into_boxed_slice();
+        Some(modulus)
+    }
+
+    /// The modulus length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `signature^e mod n` as exactly [`LazyModulus::len`] big-endian bytes (RSAVP1 and
+    /// I2OSP of RFC 8017 §5.2.2, §4.1). `None` when the signature is not exactly `len` bytes
+    /// or its value is not below `n`.
+    pub(crate) fn public_op(&self, signature: &[u8]) -> Option<Vec<u8>> {
+        if signature.len() != self.len {
+            return None;
+        }
+        let limbs = self.n.len();
+        let s = from_be(signature, limbs)?;
+        if !less_than(&s, &self.n) {
+            return None;
+        }
+        let top = u64::BITS - 1 - self.e.leading_zeros();
+        if top == 0 {
+            // e = 1.
+            return Some(to_be(&s, self.len));
+        }
+        let mut scratch = Scratch {
+            t: vec![0; 2 * limbs + 1],
+        };
+        // x = s·R mod n (Montgomery form of s).
+        let mut x = vec![0; limbs];
+        self.mont_mul(&s, &self.r2, &mut x, &mut scratch);
+        // Left-to-right square-and-multiply over the bits of e below the top one, but for the
+        // last (as in modexp_impl.rs).
+        let mut acc = x.clone();
+        let mut tmp = vec![0; limbs];
+        for bit in (1..top).rev() {
+            self.mont_sqr(&acc, &mut tmp, &mut scratch);
+            if (self.e >> bit) & 1 == 1 {
+                self.mont_mul(&tmp, &x, &mut acc, &mut scratch);
+            } else {
+                core::mem::swap(&mut acc, &mut tmp);
+            }
+        }
+        // The last bit leaves Montgomery form: (v·R)·f·R^-1 = v·f with f = s for an odd e and
+        // 1 for an even one.
+        self.mont_sqr(&acc, &mut tmp, &mut scratch);
+        let factor = if self.e & 1 == 1 {
+            s
+        } else {
+            let mut one = vec![0; limbs];
+            if let Some(low) = one.first_mut() {
+                *low = 1;
+            }
+            one
+        };
+        self.mont_mul(&tmp, &factor, &mut acc, &mut scratch);
+        Some(to_be(&acc, self.len))
+    }
+
+    /// `R² mod n` as in `modexp_impl.rs`: `R mod n` by doubling from the largest power of two
+    /// below `n`, then `R·2^m mod n` by `m` more doublings and `j` Montgomery squarings, where
+    /// `27·L = m·2^j` with `m` odd.
+    fn r_squared(&self) -> Vec<u32> {
+        let limbs = self.n.len();
+        let total_bits = BITS as usize * limbs;
+        // The top limb may be zero (8·len bits need not fill the last 27-bit limb).
+        let n_bits = self
+            .n
+            .iter()
+            .rposition(|limb| *limb != 0)
+            .and_then(|i| {
+                let limb = self.n.get(i)?;
+                Some(BITS as usize * i + (u32::BITS - limb.leading_zeros()) as usize)
+            })
+            .unwrap_or(1);
+        let top_bit = n_bits - 1;
+        let mut x = vec![0; limbs];
+        if let Some(limb) = x.get_mut(top_bit / BITS as usize) {
+            *limb = 1 << (top_bit % BITS as usize);
+        }
+        for _ in top_bit..total_bits {
+            self.double(&mut x);
+        }
+        let squarings = total_bits.trailing_zeros();
+        for _ in 0..(total_bits >> squarings) {
+            self.double(&mut x);
+        }
+        let mut scratch = Scratch {
+            t: vec![0; 2 * limbs + 1],
+        };
+        let mut tmp = vec![0; limbs];
+        for _ in 0..squarings {
+            self.mont_sqr(&x, &mut tmp, &mut scratch);
+            core::mem::swap(&mut x, &mut tmp);
+        }
+        x
+    }
+
+    /// `x = 2x mod n` for `x < n`.
+    fn double(&self, x: &mut [u32]) {
+        let mut carry = 0;
+        for limb in x.iter_mut() {
+            let doubled = (*limb << 1) | carry;
+            *limb = doubled & MASK as u32;
+            carry = doubled >> BITS;
+        }
+        if carry != 0 || !less_than(x, &self.n) {
+            sub_assign(x, &self.n);
+        }
+    }
+
+    /// `out = a·b·R^-1 mod n` for `a, b < n`.
+    fn mont_mul(&self, a: &[u32], b: &[u32], out: &mut [u32], scratch: &mut Scratch) {
+        let t = &mut scratch.t;
+        t.fill(0);
+        for (i, &bi) in b.iter().enumerate() {
+            mul_add(t.get_mut(i..), a, bi);
+        }
+        self.reduce(t, out);
+    }
+
+    /// `out = a²·R^-1 mod n` for `a < n`: each cross product `a[i]·a[j]`, `i < j`, once and
+    /// doubled, about 3/4 of the products of [`LazyModulus::mont_mul`].
+    fn mont_sqr(&self, a: &[u32], out: &mut [u32], scratch: &mut Scratch) {
+        let t = &mut scratch.t;
+        t.fill(0);
+        for (i, &ai) in a.iter().enumerate() {
+            mul_add(
+                t.get_mut(2 * i + 1..),
+                a.get(i + 1..).unwrap_or_default(),
+                ai,
+            );
+        }
+        for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
+            if let [low, high] = pair {
+                *low = 2 * *low + u64::from(ai) * u64::from(ai);
+                *high *= 2;
+            }
+        }
+        self.reduce(t, out);
+    }
+
+    /// Montgomery reduction of the lazy product `t` (`2L + 1` sums of limb products): for each
+    /// `i`, `m = −t[i]·n^−1 mod 2^27` and `t[i..] += m·n` zero the low 27 bits of `t[i]`,
+    /// whose carry moves to `t[i + 1]`; then the upper half, carried and reduced below `n`,
+    /// goes to `out`.
+    ///
+    /// Every `t[k]` collects at most `L` operand products and `L` reduction products, each
+    /// below 2^54, plus a carry below 2^38: a `u64` holds that for `L` up to 511 limbs.
+    fn reduce(&self, t: &mut [u64], out: &mut [u32]) {
+        let limbs = self.n.len();
+        for i in 0..limbs {
+            let Some(&ti) = t.get(i) else {
+                return;
+            };
+            let m = ((ti & MASK) * self.n0) & MASK;
+            mul_add(t.get_mut(i..), &self.n, m as u32);
+            let carry = t.get(i).map_or(0, |ti| ti >> BITS);
+            if let Some(next) = t.get_mut(i + 1) {
+                *next += carry;
+            }
+        }
+        let mut carry = 0;
+        for (limb, &sum) in out.iter_mut().zip(t.get(limbs..).unwrap_or_default()) {
+            let value = sum + carry;
+            *limb = (value & MASK) as u32;
+            carry = value >> BITS;
+        }
+        if carry != 0 || !less_than(out, &self.n) {
+            sub_assign(out, &self.n);
+        }
+    }
+}
+
+/// `t[j] += x[j]·k` for every `j` of `x` (`t` is at least as long; `None` adds nothing: every
+/// caller's range is in bounds). No carries: see [`LazyModulus::reduce`]. Four limbs at a
+/// time: `u64x2.extmul_{low,high}_u32x4` multiply 32-bit lanes into 64-bit ones (one
+/// `pmuludq` each on x86-64).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn mul_add(t: Option<&mut [u64]>, x: &[u32], k: u32) {
+    use core::arch::wasm32::{
+        i64x2_add, u32x4_splat, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4,
+        u64x2_extract_lane, v128, v128_load,
+    };
+    /// One 16-byte load of four limbs.
+    #[allow(unsafe_code)]
+    fn load(value: &[u32; 4]) -> v128 {
+        // SAFETY: `value` is a live, readable 16-byte value; `v128.load` has no alignment
+        // requirement.
+        unsafe { v128_load(value.as_ptr().cast()) }
+    }
+    /// One 16-byte load of two sums.
+    #[allow(unsafe_code)]
+    fn load_sums(value: &[u64]) -> v128 {
+        let pair: &[u64; 2] = value.first_chunk().unwrap_or(&[0; 2]);
+        // SAFETY: `pair` is a live, readable 16-byte value; `v128.load` has no alignment
+        // requirement.
+        unsafe { v128_load(pair.as_ptr().cast()) }
+    }
+    let Some(t) = t else {
+        return;
+    };
+    let k4 = u32x4_splat(k);
+    let (x_octs, x_rest) = x.as_chunks::<8>();
+    let (t_octs, _) = t.as_chunks_mut::<8>();
+    let mut t_octs = t_octs.iter_mut();
+    for oct in x_octs {
+        let Some(sums) = t_octs.next() else {
+            return;
+        };
+        let (x_low, x_high) = oct.split_at(4);
+        let (Some(x_low), Some(x_high)) = (x_low.first_chunk(), x_high.first_chunk()) else {
+            return;
+        };
+        let (xa, xb) = (load(x_low), load(x_high));
+        // Opaque to the optimizer: LLVM would otherwise hoist the widening of the invariant
+        // `k4` out of the loop and multiply 64-bit lanes (`i64x2.mul`, emulated on x86-64)
+        // instead of emitting `extmul` (one `pmuludq`).
+        let k4 = core::hint::black_box(k4);
+        let (s01, rest) = sums.split_at_mut(2);
+        let (s23, rest) = rest.split_at_mut(2);
+        let (s45, s67) = rest.split_at_mut(2);
+        let p01 = i64x2_add(load_sums(s01), u64x2_extmul_low_u32x4(xa, k4));
+        let p23 = i64x2_add(load_sums(s23), u64x2_extmul_high_u32x4(xa, k4));
+        let p45 = i64x2_add(load_sums(s45), u64x2_extmul_low_u32x4(xb, k4));
+        let p67 = i64x2_add(load_sums(s67), u64x2_extmul_high_u32x4(xb, k4));
+        *sums = [
+            u64x2_extract_lane::<0>(p01),
+            u64x2_extract_lane::<1>(p01),
+            u64x2_extract_lane::<0>(p23),
+            u64x2_extract_lane::<1>(p23),
+            u64x2_extract_lane::<0>(p45),
+            u64x2_extract_lane::<1>(p45),
+            u64x2_extract_lane::<0>(p67),
+            u64x2_extract_lane::<1>(p67),
+        ];
+    }
+    let done = 8 * x_octs.len();
+    let x_tail = x_rest;
+    let tail = t.get_mut(done..).unwrap_or_default();
+    for (sum, &limb) in tail.iter_mut().zip(x_tail) {
+        *sum += u64::from(limb) * u64::from(k);
+    }
+}
+
+/// The same without vector instructions (native builds run this module in tests only).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn mul_add(t: Option<&mut [u64]>, x: &[u32], k: u32) {
+    let Some(t) = t else {
+        return;
+    };
+    for (sum, &limb) in t.iter_mut().zip(x) {
+        *sum += u64::from(limb) * u64::from(k);
+    }
+}
+
+/// Little-endian 27-bit limbs of the big-endian `bytes`, `limbs` limbs long; `None` if it does
+/// not fit.
+fn from_be(bytes: &[u8], limbs: usize) -> Option<Vec<u32>> {
+    let mut out = Vec::with_capacity(limbs);
+    let mut acc: u64 = 0;
+    let mut acc_bits = 0;
+    for &byte in bytes.iter().rev() {
+        acc |= u64::from(byte) << acc_bits;
+        acc_bits += 8;
+        if acc_bits >= BITS {
+            out.push((acc & MASK) as u32);
+            acc >>= BITS;
+            acc_bits -= BITS;
+        }
+    }
+    if acc != 0 {
+        out.push(acc as u32);
+    }
+    if out.len() > limbs {
+        return None;
+    }
+    out.resize(limbs, 0);
+    Some(out)
+}
+
+/// The low `len` bytes of the value of `limbs` (below 2^(8·len)), big-endian.
+fn to_be(limbs: &[u32], len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len);
+    let mut acc: u64 = 0;
+    let mut acc_bits = 0;
+    for &limb in limbs {
+        acc |= u64::from(limb) << acc_bits;
+        acc_bits += BITS;
+        while acc_bits >= 8 && out.len() < len {
+            out.push(acc as u8);
+            acc >>= 8;
+            acc_bits -= 8;
+        }
+    }
+    while out.len() < len {
+        out.push(acc as u8);
+        acc >>= 8;
+    }
+    out.reverse();
+    out
+}
+
+/// `a < b` for equal-length little-endian limbs.
+fn less_than(a: &[u32], b: &[u32]) -> bool {
+    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+        if x != y {
+            return x < y;
+        }
+    }
+    false
+}
+
+/// `a -= b` modulo `2^(27·len)` (equal lengths, limbs below 2^27).
+fn sub_assign(a: &mut [u32], b: &[u32]) {
+    let mut borrow = 0;
+    for (x, y) in a.iter_mut().zip(b) {
+        let difference = (*x | (1 << BITS)) - y - borrow;
+        *x = difference & MASK as u32;
+        borrow = 1 - (difference >> BITS);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::PublicModulus;
+    use super::*;
+
+    fn random(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+    }
+
+    /// The same results as the CIOS code on 64-bit limbs (which the Wycheproof vectors and the
+    /// differential test against the `rsa` crate check): random odd moduli of every length from
+    /// 1 to 1,030 bytes in steps (every limb and byte alignment), several exponents, values below
+    /// the modulus (among them n − 1 and small ones) and the modulus itself.
+    #[test]
+    fn agrees_with_the_64_bit_limbs() {
+        let mut next = random(0x636f_6c75_6d6e);
+        let mut compared = 0;
+        for len in (1..=300).chain([384, 512, 513, 768, 1024, 1030]) {
+            let mut n: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            n[0] |= 0x80 >> (next() % 8);
+            n[len - 1] |= 1;
+            for e in [1, 2, 3, 65_537, (next() % (1 << 33)).max(2)] {
+                let (Some(lazy), Some(cios)) = (LazyModulus::new(&n, e), PublicModulus::new(&n, e))
+                else {
+                    assert!(len == 1 && n[0] < 3, "modulus refused");
+                    continue;
+                };
+                assert_eq!(lazy.len(), cios.len());
+                for round in 0..5 {
+                    let mut s: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                    match round {
+                        0 => s[0] = 0,
+                        1 => {
+                            s.clone_from(&n);
+                            s[len - 1] -= 1;
+                        }
+                        2 => {
+                            s.fill(0);
+                            s[len - 1] = 2;
+                        }
+                        3 => s.clone_from(&n),
+                        _ => s[0] %= n[0],
+                    }
+                    assert_eq!(
+                        lazy.public_op(&s),
+                        cios.public_op(&s),
+                        "n={n:02x?} e={e} s={s:02x?}"
+                    );
+                    compared += 1;
+                }
+                assert_eq!(lazy.public_op(&n[1..]), None, "a short signature");
+            }
+        }
+        assert!(compared > 7_000, "{compared}");
+    }
+
+    #[test]
+    fn refuses_even_and_trivial_moduli() {
+        assert!(LazyModulus::new(&[0, 0, 4], 3).is_none());
+        assert!(LazyModulus::new(&[1], 3).is_none());
+        assert!(LazyModulus::new(&[], 3).is_none());
+        assert!(LazyModulus::new(&[7], 0).is_none());
+        assert!(LazyModulus::new(&[0, 7], 3).is_some_and(|m| m.len() == 1));
+    }
+
+    /// The limb conversions round-trip at every byte length.
+    #[test]
+    fn limbs_round_trip() {
+        let mut next = random(7);
+        for len in 0..80usize {
+            let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let limbs = (8 * len).div_ceil(BITS as usize);
+            let Some(value) = from_be(&bytes, limbs) else {
+                panic!("{len} bytes do not fit {limbs} limbs");
+            };
+            assert!(value.iter().all(|l| u64::from(*l) <= MASK));
+            assert_eq!(to_be(&value, len), bytes);
+            let bits = bytes
+                .iter()
+                .position(|b| *b != 0)
+                .map_or(0, |i| 8 * (len - i) - bytes[i].leading_zeros() as usize);
+            if limbs > 0 {
+                let fits = bits <= BITS as usize * (limbs - 1);
+                assert_eq!(from_be(&bytes, limbs - 1).is_some(), fits, "{bytes:02x?}");
+            }
+        }
+    }
+}
