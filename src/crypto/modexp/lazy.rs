@@ -136,9 +136,10 @@ impl LazyModulus {
         Some(to_be(&acc, self.len))
     }
 
-    /// `R² mod n` as in `modexp_impl.rs`: `R mod n` by doubling from the largest power of two
-    /// below `n`, then `R·2^m mod n` by `m` more doublings and `j` Montgomery squarings, where
-    /// `27·L = m·2^j` with `m` odd.
+    /// `R² mod n`: `R mod n` by doubling from the largest power of two below `n`, then
+    /// `R·2^E mod n` for `E = 27·L` by the bits of `E` from the top: a Montgomery squaring maps
+    /// `R·2^a` to `R·2^(2a)` and a doubling to `R·2^(a+1)` (about eleven squarings for a
+    /// 2,048-bit modulus; `27·L` is seldom a power of two times a small odd number).
     fn r_squared(&self) -> Vec<u32> {
         let limbs = self.n.len();
         let total_bits = BITS as usize * limbs;
@@ -157,20 +158,22 @@ impl LazyModulus {
         if let Some(limb) = x.get_mut(top_bit / BITS as usize) {
             *limb = 1 << (top_bit % BITS as usize);
         }
+        // 2^(n_bits - 1) < n; double up to 2^total_bits = R.
         for _ in top_bit..total_bits {
-            self.double(&mut x);
-        }
-        let squarings = total_bits.trailing_zeros();
-        for _ in 0..(total_bits >> squarings) {
             self.double(&mut x);
         }
         let mut scratch = Scratch {
             t: vec![0; 2 * limbs + 1],
         };
         let mut tmp = vec![0; limbs];
-        for _ in 0..squarings {
+        // x = R·2^a with a = 0; the top bit of E makes a = 1, each further bit a = 2a (+ 1).
+        self.double(&mut x);
+        for bit in (0..usize::BITS - 1 - total_bits.leading_zeros()).rev() {
             self.mont_sqr(&x, &mut tmp, &mut scratch);
             core::mem::swap(&mut x, &mut tmp);
+            if (total_bits >> bit) & 1 == 1 {
+                self.double(&mut x);
+            }
         }
         x
     }
