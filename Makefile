@@ -185,6 +185,9 @@ fuzz:
 ## miniz_oxide's encoder (-7.0 KB), and incoming Redirect messages inflated by the JS platform's
 ## DecompressionStream instead of miniz_oxide's decoder (cargo feature `inflate`, off in the
 ## .wasm: -6.9 KB). With every SLO export: 194.0 KB gz.
+## Speed, second round (2026-12, issue 18): the npm build enables simd128 (.cargo/config.toml) for
+## the RSA rows of src/crypto/modexp/lazy.rs (27-bit limbs), which replace the 64-bit-limb
+## emulation in the .wasm: 196.2 -> 192.9 KB gz; wasm-opt then needs --enable-simd.
 WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 WASM_OPT = $(firstword $(wildcard node_modules/.bin/wasm-opt) $(shell command -v wasm-opt))
