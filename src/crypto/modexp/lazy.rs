@@ -178,7 +178,7 @@ impl LazyModulus {
     fn double(&self, x: &mut [u32]) {
         let mut carry = 0;
         for limb in x.iter_mut() {
-            let doubled = (*limb << 1) | carry;
+            let doubled = (*limb << 1) + carry;
             *limb = doubled & MASK as u32;
             carry = doubled >> BITS;
         }
@@ -251,9 +251,23 @@ impl LazyModulus {
 }
 
 /// `t[j] += x[j]·k` for every `j` of `x` (`t` is at least as long; `None` adds nothing: every
-/// caller's range is in bounds). No carries: see [`LazyModulus::reduce`]. Eight limbs a step:
+/// caller's range is in bounds). No carries: see [`LazyModulus::reduce`]. On wasm32 the whole
+/// groups of eight limbs go through [`mul_add_octets`] first.
+fn mul_add(t: Option<&mut [u64]>, x: &[u32], k: u32) {
+    let Some(t) = t else {
+        return;
+    };
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let (t, x) = mul_add_octets(t, x, k);
+    for (sum, &limb) in t.iter_mut().zip(x) {
+        *sum += u64::from(limb) * u64::from(k);
+    }
+}
+
+/// [`mul_add`] for the whole groups of eight limbs of `x`; returns what is left of `t` and `x`.
 /// `u64x2.extmul_{low,high}_u32x4` multiply 32-bit lanes into 64-bit ones (one `pmuludq` each
-/// on x86-64).
+/// on x86-64). Compiled for wasm32 only, so mutation testing (native) leaves it out; every
+/// verification of the JS tests runs it on every row length.
 ///
 /// The vectors are built lane by lane: `v128_load` would read each in one instruction (about
 /// 6 % faster per verification, measured) but takes a raw pointer, and the crate has no unsafe
@@ -261,7 +275,7 @@ impl LazyModulus {
 /// array indexing made LLVM split the loads and turn two of the four `extmul`s back into
 /// emulated `i64x2.mul`s (193 instead of 170 µs per verification).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn mul_add(t: Option<&mut [u64]>, x: &[u32], k: u32) {
+fn mul_add_octets<'t, 'x>(t: &'t mut [u64], x: &'x [u32], k: u32) -> (&'t mut [u64], &'x [u32]) {
     use core::arch::wasm32::{
         i64x2_add, u32x4, u32x4_splat, u64x2, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4,
         u64x2_extract_lane,
@@ -271,20 +285,18 @@ fn mul_add(t: Option<&mut [u64]>, x: &[u32], k: u32) {
         let sums: &[u64; 2] = sums.first_chunk().unwrap_or(&[0; 2]);
         u64x2(sums[0], sums[1])
     };
-    let Some(t) = t else {
-        return;
-    };
     let k4 = u32x4_splat(k);
-    let (x_octs, x_rest) = x.as_chunks::<8>();
+    let (x_octs, _) = x.as_chunks::<8>();
     let (t_octs, _) = t.as_chunks_mut::<8>();
     let mut t_octs = t_octs.iter_mut();
+    let mut done = 0;
     for oct in x_octs {
         let Some(octet) = t_octs.next() else {
-            return;
+            break;
         };
         let (x_low, x_high) = oct.split_at(4);
         let (Some(x_low), Some(x_high)) = (x_low.first_chunk(), x_high.first_chunk()) else {
-            return;
+            break;
         };
         let (xa, xb) = (lanes(x_low), lanes(x_high));
         // Opaque to the optimizer: LLVM would otherwise hoist the widening of the invariant
@@ -308,22 +320,12 @@ fn mul_add(t: Option<&mut [u64]>, x: &[u32], k: u32) {
             u64x2_extract_lane::<0>(p67),
             u64x2_extract_lane::<1>(p67),
         ];
+        done += 8;
     }
-    let done = 8 * x_octs.len();
-    for (sum, &limb) in t.get_mut(done..).unwrap_or_default().iter_mut().zip(x_rest) {
-        *sum += u64::from(limb) * u64::from(k);
-    }
-}
-
-/// The same without vector instructions (native builds run this module in tests only).
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn mul_add(t: Option<&mut [u64]>, x: &[u32], k: u32) {
-    let Some(t) = t else {
-        return;
-    };
-    for (sum, &limb) in t.iter_mut().zip(x) {
-        *sum += u64::from(limb) * u64::from(k);
-    }
+    (
+        t.get_mut(done..).unwrap_or_default(),
+        x.get(done..).unwrap_or_default(),
+    )
 }
 
 /// Little-endian 27-bit limbs of the big-endian `bytes`, `limbs` limbs long; `None` if it does
@@ -333,7 +335,8 @@ fn from_be(bytes: &[u8], limbs: usize) -> Option<Vec<u32>> {
     let mut acc: u64 = 0;
     let mut acc_bits = 0;
     for &byte in bytes.iter().rev() {
-        acc |= u64::from(byte) << acc_bits;
+        // The bits at and above `acc_bits` are zero: adding places the byte above them.
+        acc += u64::from(byte) << acc_bits;
         acc_bits += 8;
         if acc_bits >= BITS {
             out.push((acc & MASK) as u32);
@@ -357,7 +360,8 @@ fn to_be(limbs: &[u32], len: usize) -> Vec<u8> {
     let mut acc: u64 = 0;
     let mut acc_bits = 0;
     for &limb in limbs {
-        acc |= u64::from(limb) << acc_bits;
+        // The bits at and above `acc_bits` are zero: adding places the limb above them.
+        acc += u64::from(limb) << acc_bits;
         acc_bits += BITS;
         while acc_bits >= 8 && out.len() < len {
             out.push(acc as u8);
@@ -365,10 +369,9 @@ fn to_be(limbs: &[u32], len: usize) -> Vec<u8> {
             acc_bits -= 8;
         }
     }
-    while out.len() < len {
-        out.push(acc as u8);
-        acc >>= 8;
-    }
+    // Only short when given fewer limbs than `len` bytes need (27·L ≥ 8·len for the modulus's
+    // L): the missing high bytes are zero.
+    out.resize(len, 0);
     out.reverse();
     out
 }
