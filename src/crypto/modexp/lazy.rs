@@ -132,29 +132,21 @@ impl LazyModulus {
         Some(to_be(&acc, self.len))
     }
 
-    /// `R² mod n`: `R mod n` by doubling from the largest power of two below `n`, then
+    /// `R² mod n`: `R mod n` by doubling from a power of two below `n`, then
     /// `R·2^E mod n` for `E = 27·L` by the bits of `E` from the top: a Montgomery squaring maps
     /// `R·2^a` to `R·2^(2a)` and a doubling to `R·2^(a+1)` (about eleven squarings for a
     /// 2,048-bit modulus; `27·L` is seldom a power of two times a small odd number).
     fn r_squared(&self) -> Vec<u32> {
         let limbs = self.n.len();
         let total_bits = BITS as usize * limbs;
-        // The top limb may be zero (8·len bits need not fill the last 27-bit limb).
-        let n_bits = self
-            .n
-            .iter()
-            .rposition(|limb| *limb != 0)
-            .and_then(|i| {
-                let limb = self.n.get(i)?;
-                Some(BITS as usize * i + (u32::BITS - limb.leading_zeros()) as usize)
-            })
-            .unwrap_or(1);
-        let top_bit = n_bits - 1;
+        // The modulus's first byte is not zero, so 2^(8·(len − 1)) ≤ n, and not equal (n is
+        // odd and above 2).
+        let top_bit = 8 * (self.len - 1);
         let mut x = vec![0; limbs];
         if let Some(limb) = x.get_mut(top_bit / BITS as usize) {
             *limb = 1 << (top_bit % BITS as usize);
         }
-        // 2^(n_bits - 1) < n; double up to 2^total_bits = R.
+        // Double up to 2^total_bits = R (mod n).
         for _ in top_bit..total_bits {
             self.double(&mut x);
         }
@@ -390,7 +382,8 @@ fn less_than(a: &[u32], b: &[u32]) -> bool {
 fn sub_assign(a: &mut [u32], b: &[u32]) {
     let mut borrow = 0;
     for (x, y) in a.iter_mut().zip(b) {
-        let difference = (*x | (1 << BITS)) - y - borrow;
+        // x < 2^27: adding 2^27 lends the borrow that may be needed.
+        let difference = (*x + (1 << BITS)) - y - borrow;
         *x = difference & MASK as u32;
         borrow = 1 - (difference >> BITS);
     }
