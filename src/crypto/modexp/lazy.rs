@@ -368,14 +368,9 @@ fn to_be(limbs: &[u32], len: usize) -> Vec<u8> {
     out
 }
 
-/// `a < b` for equal-length little-endian limbs.
+/// `a < b` for equal-length little-endian limbs (compared from the most significant one).
 fn less_than(a: &[u32], b: &[u32]) -> bool {
-    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
-        if x != y {
-            return x < y;
-        }
-    }
-    false
+    a.iter().rev().lt(b.iter().rev())
 }
 
 /// `a -= b` modulo `2^(27·len)` (equal lengths, limbs below 2^27).
