@@ -47,22 +47,31 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document, Error> {
 
 /// The byte position of the first character that is not an XML `Char` (XML 1.0 §2.2). In UTF-8
 /// text (no surrogates) those are the C0 controls other than TAB, LF and CR, and U+FFFE and
-/// U+FFFF (`EF BF BE`, `EF BF BF`). A byte scan that the compiler vectorizes rules out the
-/// common case (no other control byte and no `EF` lead byte at all) before the exact scan: it
-/// looks at eight bytes at a time (wasm32 has no vector unit in the npm build), and at single
-/// bytes only in a word that holds a byte below 0x20 or an `EF`.
+/// U+FFFF (`EF BF BE`, `EF BF BF`). A word-at-a-time scan (`src/swar.rs`; wasm32 has no vector
+/// unit in the npm build) rules out the common case, no other control byte and no `EF` lead
+/// byte at all, before the exact scan: only a word that holds a byte below 0x20 or an `EF` is
+/// looked at byte by byte.
 fn first_non_xml_char(text: &str) -> Option<usize> {
-    let allowed = |b: u8| ((b >= 0x20) | (b == b'\t') | (b == b'\n') | (b == b'\r')) & (b != 0xef);
     let (words, tail) = text.as_bytes().as_chunks::<8>();
     let word_is_clean = |word: &[u8; 8]| {
-        !(has_byte_below(*word, 0x20) || has_byte(*word, 0xef)) || word.iter().all(|&b| allowed(b))
+        if has_byte_below(*word, 0x20) || has_byte(*word, 0xef) {
+            word.iter().all(|&b| is_plain_xml_byte(b))
+        } else {
+            true
+        }
     };
-    if words.iter().all(word_is_clean) && tail.iter().all(|&b| allowed(b)) {
+    if words.iter().all(word_is_clean) && tail.iter().all(|&b| is_plain_xml_byte(b)) {
         return None;
     }
     text.char_indices()
         .find(|&(_, c)| !is_xml_char(c))
         .map(|(i, _)| i)
+}
+
+/// A byte that is neither a C0 control other than TAB, LF and CR nor `EF` (the lead byte of
+/// U+FFFE and U+FFFF): text made only of such bytes holds no non-XML character.
+fn is_plain_xml_byte(b: u8) -> bool {
+    ((b >= 0x20) | (b == b'\t') | (b == b'\n') | (b == b'\r')) & (b != 0xef)
 }
 
 /// Splits a QName into (prefix, local), checking both parts are NCNames.
