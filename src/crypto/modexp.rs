@@ -78,6 +78,19 @@ mod narrow {
     include!("modexp_impl.rs");
 }
 
+/// A seeded SplitMix64 sequence for the tests of both limb representations.
+#[cfg(test)]
+fn random(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,14 +153,7 @@ mod tests {
     /// values below and not below the modulus.
     #[test]
     fn narrow_limbs_agree_with_wide_limbs() {
-        let mut state = 0x6d6f_6465_7870_u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
+        let mut next = random(0x6d6f_6465_7870_u64);
         let mut compared = 0;
         for len in (1..=520).step_by(7).chain([128, 256, 384, 512]) {
             let mut n: Vec<u8> = (0..len).map(|_| next() as u8).collect();
@@ -180,14 +186,7 @@ mod tests {
     /// sizes, for random odd moduli of many lengths and random values below them.
     #[test]
     fn squaring_equals_multiplication() {
-        let mut state = 0x7371_7561_7265_u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
+        let mut next = random(0x7371_7561_7265_u64);
         for len in (1..=300).step_by(3).chain([256, 512]) {
             let mut n: Vec<u8> = (0..len).map(|_| next() as u8).collect();
             n[0] |= 0x80 >> (next() % 8);

@@ -386,19 +386,8 @@ fn sub_assign(a: &mut [u32], b: &[u32]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::PublicModulus;
+    use super::super::{PublicModulus, random};
     use super::*;
-
-    fn random(seed: u64) -> impl FnMut() -> u64 {
-        let mut state = seed;
-        move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        }
-    }
 
     /// The same results as the CIOS code on 64-bit limbs (which the Wycheproof vectors and the
     /// differential test against the `rsa` crate check): random odd moduli of every length from
