@@ -62,6 +62,72 @@ fn mul_64x64_by_halves(a: u64, b: u64) -> u128 {
 
 include!("modexp_impl.rs");
 
+/// What [`exponentiate`] needs from a limb representation: Montgomery products and squares
+/// (`modexp_impl.rs` on 64- or 32-bit limbs, `lazy.rs` on 27-bit limbs with lazy carries).
+trait Montgomery {
+    /// A limb, little-endian in a value of [`Montgomery::limbs`] of them.
+    type Limb: Copy + From<u8>;
+    /// Working space for the products.
+    type Scratch;
+    /// The number of limbs of the modulus.
+    fn limbs(&self) -> usize;
+    /// `R² mod n`.
+    fn r_squared_mod_n(&self) -> &[Self::Limb];
+    /// Working space for [`Montgomery::mont_mul`] and [`Montgomery::mont_sqr`].
+    fn scratch(&self) -> Self::Scratch;
+    /// `out = a·b·R^-1 mod n` for `a, b < n`.
+    fn mont_mul(
+        &self,
+        a: &[Self::Limb],
+        b: &[Self::Limb],
+        out: &mut [Self::Limb],
+        scratch: &mut Self::Scratch,
+    );
+    /// `out = a²·R^-1 mod n` for `a < n`.
+    fn mont_sqr(&self, a: &[Self::Limb], out: &mut [Self::Limb], scratch: &mut Self::Scratch);
+}
+
+/// `s^e mod n` for `s < n` and `e ≥ 1`, in the limbs of `m`: one product into Montgomery form,
+/// then left-to-right square-and-multiply over the bits of `e` below the top one. The last bit
+/// leaves Montgomery form on the way: acc²·R^-1 = v·R, then a product with a factor out of form,
+/// (v·R)·f·R^-1 = v·f, where f is s itself for an odd e (one product fewer than multiplying by
+/// x and then by 1) and 1 for an even one: 16 squarings and 2 products for e = 65537.
+fn exponentiate<M: Montgomery>(m: &M, s: Vec<M::Limb>, e: u64) -> Vec<M::Limb> {
+    let top = u64::BITS - 1 - e.leading_zeros();
+    if top == 0 {
+        // e = 1.
+        return s;
+    }
+    let limbs = m.limbs();
+    let zero = M::Limb::from(0);
+    let mut scratch = m.scratch();
+    // x = s·R mod n (Montgomery form of s).
+    let mut x = vec![zero; limbs];
+    m.mont_mul(&s, m.r_squared_mod_n(), &mut x, &mut scratch);
+    let mut acc = x.clone();
+    let mut tmp = vec![zero; limbs];
+    for bit in (1..top).rev() {
+        m.mont_sqr(&acc, &mut tmp, &mut scratch);
+        if (e >> bit) & 1 == 1 {
+            m.mont_mul(&tmp, &x, &mut acc, &mut scratch);
+        } else {
+            core::mem::swap(&mut acc, &mut tmp);
+        }
+    }
+    m.mont_sqr(&acc, &mut tmp, &mut scratch);
+    let factor = if e & 1 == 1 {
+        s
+    } else {
+        let mut one = vec![zero; limbs];
+        if let Some(low) = one.first_mut() {
+            *low = M::Limb::from(1);
+        }
+        one
+    };
+    m.mont_mul(&tmp, &factor, &mut acc, &mut scratch);
+    acc
+}
+
 #[cfg(any(all(target_arch = "wasm32", target_feature = "simd128"), test))]
 pub(crate) mod lazy;
 

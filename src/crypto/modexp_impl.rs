@@ -66,42 +66,8 @@ impl PublicModulus {
         if !less_than(&s, &self.n) {
             return None;
         }
-        let top = u64::BITS - 1 - self.e.leading_zeros();
-        if top == 0 {
-            // e = 1.
-            return Some(to_be(&s, self.len));
-        }
-        let mut scratch = vec![0; 2 * (limbs + 1)];
-        // x = s·R mod n (Montgomery form of s).
-        let mut x = vec![0; limbs];
-        self.mont_mul(&s, &self.r2, &mut x, &mut scratch);
-        // Left-to-right square-and-multiply over the bits of e below the top one, but for the
-        // last.
-        let mut acc = x.clone();
-        let mut tmp = vec![0; limbs];
-        for bit in (1..top).rev() {
-            self.mont_sqr(&acc, &mut tmp, &mut scratch);
-            if (self.e >> bit) & 1 == 1 {
-                self.mont_mul(&tmp, &x, &mut acc, &mut scratch);
-            } else {
-                core::mem::swap(&mut acc, &mut tmp);
-            }
-        }
-        // The last bit leaves Montgomery form on the way: acc²·R^-1 = v·R, then a product with
-        // a factor out of form (v·R)·f·R^-1 = v·f, where f is s itself for an odd e (one
-        // product fewer than multiplying by x and then by 1) and 1 for an even one.
-        self.mont_sqr(&acc, &mut tmp, &mut scratch);
-        let factor = if self.e & 1 == 1 {
-            s
-        } else {
-            let mut one = vec![0; limbs];
-            if let Some(low) = one.first_mut() {
-                *low = 1;
-            }
-            one
-        };
-        self.mont_mul(&tmp, &factor, &mut acc, &mut scratch);
-        Some(to_be(&acc, self.len))
+        let result = crate::crypto::modexp::exponentiate(self, s, self.e);
+        Some(to_be(&result, self.len))
     }
 
     /// `R^2 mod n`: `R mod n` by doubling from the largest power of two below `n`, then
@@ -260,6 +226,31 @@ impl PublicModulus {
         if top != 0 || !less_than(out, n) {
             sub_assign(out, n);
         }
+    }
+}
+
+impl crate::crypto::modexp::Montgomery for PublicModulus {
+    type Limb = Limb;
+    type Scratch = Vec<Limb>;
+
+    fn limbs(&self) -> usize {
+        self.n.len()
+    }
+
+    fn r_squared_mod_n(&self) -> &[Limb] {
+        &self.r2
+    }
+
+    fn scratch(&self) -> Vec<Limb> {
+        vec![0; 2 * (self.n.len() + 1)]
+    }
+
+    fn mont_mul(&self, a: &[Limb], b: &[Limb], out: &mut [Limb], scratch: &mut Vec<Limb>) {
+        PublicModulus::mont_mul(self, a, b, out, scratch);
+    }
+
+    fn mont_sqr(&self, a: &[Limb], out: &mut [Limb], scratch: &mut Vec<Limb>) {
+        PublicModulus::mont_sqr(self, a, out, scratch);
     }
 }
 

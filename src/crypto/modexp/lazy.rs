@@ -41,7 +41,7 @@ pub(crate) struct LazyModulus {
 }
 
 /// Working space for one exponentiation.
-struct Scratch {
+pub(super) struct Scratch {
     /// The lazy product: `2L + 1` sums of limb products.
     t: Vec<u64>,
 }
@@ -93,43 +93,8 @@ impl LazyModulus {
         if !less_than(&s, &self.n) {
             return None;
         }
-        let top = u64::BITS - 1 - self.e.leading_zeros();
-        if top == 0 {
-            // e = 1.
-            return Some(to_be(&s, self.len));
-        }
-        let mut scratch = Scratch {
-            t: vec![0; 2 * limbs + 1],
-        };
-        // x = s·R mod n (Montgomery form of s).
-        let mut x = vec![0; limbs];
-        self.mont_mul(&s, &self.r2, &mut x, &mut scratch);
-        // Left-to-right square-and-multiply over the bits of e below the top one, but for the
-        // last (as in modexp_impl.rs).
-        let mut acc = x.clone();
-        let mut tmp = vec![0; limbs];
-        for bit in (1..top).rev() {
-            self.mont_sqr(&acc, &mut tmp, &mut scratch);
-            if (self.e >> bit) & 1 == 1 {
-                self.mont_mul(&tmp, &x, &mut acc, &mut scratch);
-            } else {
-                core::mem::swap(&mut acc, &mut tmp);
-            }
-        }
-        // The last bit leaves Montgomery form: (v·R)·f·R^-1 = v·f with f = s for an odd e and
-        // 1 for an even one.
-        self.mont_sqr(&acc, &mut tmp, &mut scratch);
-        let factor = if self.e & 1 == 1 {
-            s
-        } else {
-            let mut one = vec![0; limbs];
-            if let Some(low) = one.first_mut() {
-                *low = 1;
-            }
-            one
-        };
-        self.mont_mul(&tmp, &factor, &mut acc, &mut scratch);
-        Some(to_be(&acc, self.len))
+        let result = super::exponentiate(self, s, self.e);
+        Some(to_be(&result, self.len))
     }
 
     /// `R² mod n`: `R mod n` by doubling from a power of two below `n`, then
@@ -239,6 +204,33 @@ impl LazyModulus {
         if carry != 0 || !less_than(out, &self.n) {
             sub_assign(out, &self.n);
         }
+    }
+}
+
+impl super::Montgomery for LazyModulus {
+    type Limb = u32;
+    type Scratch = Scratch;
+
+    fn limbs(&self) -> usize {
+        self.n.len()
+    }
+
+    fn r_squared_mod_n(&self) -> &[u32] {
+        &self.r2
+    }
+
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            t: vec![0; 2 * self.n.len() + 1],
+        }
+    }
+
+    fn mont_mul(&self, a: &[u32], b: &[u32], out: &mut [u32], scratch: &mut Scratch) {
+        LazyModulus::mont_mul(self, a, b, out, scratch);
+    }
+
+    fn mont_sqr(&self, a: &[u32], out: &mut [u32], scratch: &mut Scratch) {
+        LazyModulus::mont_sqr(self, a, out, scratch);
     }
 }
 
