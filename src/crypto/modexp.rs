@@ -62,6 +62,17 @@ fn mul_64x64_by_halves(a: u64, b: u64) -> u128 {
 
 include!("modexp_impl.rs");
 
+/// `x^-1 mod 2^64` for an odd `x`, by Newton iteration: each step doubles the number of
+/// correct low bits (an odd x is its own inverse mod 8, so six steps reach 64). Its low bits are
+/// the inverse modulo any smaller power of two, which is what each limb size takes.
+fn inverse_mod_2_64(x: u64) -> u64 {
+    let mut inv = x;
+    for _ in 0..6 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(inv)));
+    }
+    inv
+}
+
 /// What [`exponentiate`] needs from a limb representation: Montgomery products and squares
 /// (`modexp_impl.rs` on 64- or 32-bit limbs, `lazy.rs` on 27-bit limbs with lazy carries).
 trait Montgomery {

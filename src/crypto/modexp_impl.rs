@@ -32,12 +32,10 @@ impl PublicModulus {
         if n_low & 1 == 0 || (limbs == 1 && n_low < 3) || e == 0 {
             return None;
         }
-        // Newton iteration for the inverse of n modulo 2^LIMB_BITS: each step doubles the
-        // number of correct low bits (1 → 2 → 4 → … → 64; an odd x is its own inverse mod 8).
-        let mut inv: Limb = n_low;
-        for _ in 0..6 {
-            inv = inv.wrapping_mul((2 as Limb).wrapping_sub(n_low.wrapping_mul(inv)));
-        }
+        // n^-1 mod 2^LIMB_BITS: the low bits of the inverse mod 2^64. (The conversions are
+        // no-ops for 64-bit limbs; this text is also compiled for the tests' 32-bit ones.)
+        #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+        let inv = crate::crypto::modexp::inverse_mod_2_64(u64::from(n_low)) as Limb;
         let mut modulus = PublicModulus {
             n: n.into_boxed_slice(),
             n0: inv.wrapping_neg(),

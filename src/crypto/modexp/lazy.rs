@@ -59,12 +59,8 @@ impl LazyModulus {
         if n_low & 1 == 0 || (len == 1 && n_low < 3) || e == 0 {
             return None;
         }
-        // Newton iteration for n^-1 mod 2^64 (1 → 2 → 4 → … → 64 correct bits), of which
-        // the low 27 are the inverse mod 2^27.
-        let mut inv = n_low;
-        for _ in 0..6 {
-            inv = inv.wrapping_mul(2u64.wrapping_sub(n_low.wrapping_mul(inv)));
-        }
+        // n^-1 mod 2^27: the low bits of the inverse mod 2^64.
+        let inv = super::inverse_mod_2_64(n_low);
         let mut modulus = LazyModulus {
             n: n.into_boxed_slice(),
             n0: inv.wrapping_neg() & MASK,
